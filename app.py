@@ -1,0 +1,103 @@
+"""Dasbor Assessment Center — the frame: sign-in state, navigation by role, shared sidebar.
+
+``streamlit run app.py`` serves the ``app`` below (Streamlit plus the sign-in routes) and runs
+this file as the script on every page view. Module-level code here is definitions only.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import web
+
+app = st.App(__file__, routes=web.routes())
+
+PAGES = {
+    # key: (file, catalog key of the title, icon, roles that see it)
+    "beranda": ("pages/beranda.py", "nav.beranda", ":material/home:", ("admin", "asesor", "pimpinan")),
+    "kegiatan": ("pages/kegiatan.py", "nav.kegiatan", ":material/event:", ("admin",)),
+    "jabatan": ("pages/jabatan.py", "nav.jabatan", ":material/work:", ("admin",)),
+    "kandidat": ("pages/kandidat.py", "nav.kandidat", ":material/groups:", ("admin",)),
+    "pengaturan": ("pages/pengaturan.py", "nav.pengaturan", ":material/settings:", ("admin",)),
+    "akun": ("pages/akun.py", "nav.akun", ":material/person:", ("admin", "asesor", "pimpinan")),
+}
+SECTIONS = {"nav.section.utama": ["beranda"],
+            "nav.section.persiapan": ["kegiatan", "jabatan", "kandidat"],
+            "nav.section.sistem": ["pengaturan", "akun"]}
+
+
+def pages_for(role: str, tr) -> dict:
+    """The navigation sections with only the pages ``role`` may open."""
+    nav = {}
+    for section, keys in SECTIONS.items():
+        allowed = [st.Page(PAGES[k][0], title=tr(PAGES[k][1]), icon=PAGES[k][2], url_path=k,
+                           default=(k == "beranda"))
+                   for k in keys if role in PAGES[k][3]]
+        if allowed:
+            nav[tr(section)] = allowed
+    return nav
+
+
+def sidebar(database, user, tr) -> None:
+    """Who is signed in, the event being worked on, sign-out."""
+    from core import registry
+
+    events = registry.list_events(database)
+    with st.sidebar:
+        st.caption(tr("sidebar.signed_in_as"))
+        st.markdown(f"**{_plain(user['full_name'])}** · {tr('role.' + user['role'])}")
+        if "pending_event_id" in st.session_state:  # set by a page before this widget existed
+            st.session_state["event_id"] = st.session_state.pop("pending_event_id")
+        if events:
+            ids = [e["id"] for e in events]
+            if st.session_state.get("event_id") not in ids:
+                st.session_state["event_id"] = ids[0]
+            names = {e["id"]: e["name"] for e in events}
+            st.selectbox(tr("sidebar.event"), ids, key="event_id", format_func=names.get)
+        else:
+            st.session_state.pop("event_id", None)
+        st.link_button(tr("sidebar.logout"), "/keluar", icon=":material/logout:", width="stretch")
+
+
+def _plain(text: str) -> str:
+    """User text shown through markdown: escape the characters markdown would act on."""
+    from core.textutil import escape_markdown
+
+    return escape_markdown(text)
+
+
+def signed_out(database, tr) -> None:
+    """No valid session: the first-run screen on an empty install, otherwise go to /masuk."""
+    from core import auth
+
+    if auth.needs_first_admin(database):
+        st.navigation([st.Page("pages/mulai.py", title=tr("nav.mulai"), url_path="mulai")]).run()
+        return
+    from pages.common import session_cookie
+
+    target = "/masuk?info=habis" if session_cookie() else "/masuk"
+    st.title(tr("app.title"))
+    st.info(tr("app.please_sign_in"))
+    st.link_button(tr("login.submit"), target, type="primary")
+    st.html(f"<script>window.location.replace('{target}')</script>", unsafe_allow_javascript=True)
+
+
+def main() -> None:
+    from core.i18n import t
+    from pages import common
+
+    st.set_page_config(page_title="Dasbor Assessment Center", page_icon=":material/analytics:", layout="wide")
+    database = common.database()
+    user = common.current_user(database)
+    st.session_state["user"] = user
+    if user is None:
+        signed_out(database, lambda key: t(key, "id"))
+        return
+    tr = common.tr
+    nav = st.navigation(pages_for(user["role"], tr))
+    sidebar(database, user, tr)
+    nav.run()
+
+
+if __name__ == "__main__":
+    main()

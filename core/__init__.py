@@ -1,0 +1,1 @@
+"""Dasbor Assessment Center: domain logic, storage and reports. Never imports Streamlit."""

@@ -1,0 +1,415 @@
+"""The database: connection, pragmas, schema migrations, transactions, integrity.
+
+Every other module gets a ``Database`` from :func:`connect` and writes only inside
+:func:`transaction`. Connections are cheap; open one per unit of work.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PATH = ROOT / "data" / "dasbor.db"
+ENV_VAR = "DASBOR_DB"
+BUSY_TIMEOUT_MS = 10_000
+SCHEMA_VERSION = "0001_initial"
+
+migrations = Migrations("dasbor")
+_prepared: set[str] = set()
+_prepare_lock = threading.Lock()
+
+
+class IntegrityFailure(Exception):
+    """``PRAGMA integrity_check`` or ``foreign_key_check`` found a problem."""
+
+
+def default_path() -> Path:
+    """The database file: ``$DASBOR_DB`` or ``data/dasbor.db``."""
+    return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH)
+
+
+def connect(path: str | Path | None = None) -> Database:
+    """Open a connection with the pragmas every connection needs."""
+    path = Path(path or default_path())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000,
+                           isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA journal_mode = WAL")
+    # NORMAL in WAL mode can lose the last commits on power loss; FULL cannot.
+    conn.execute("PRAGMA synchronous = FULL")
+    db = Database(conn)
+    return db
+
+
+@contextmanager
+def transaction(db: Database) -> Iterator[Database]:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``; nested calls become savepoints."""
+    conn = db.conn
+    if conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def prepare(path: str | Path | None = None) -> Database:
+    """Connect, and on the first call per file: migrate, check integrity, load reference data."""
+    db = connect(path)
+    key = str(Path(path or default_path()).resolve())
+    if key in _prepared:
+        return db
+    with _prepare_lock:
+        if key not in _prepared:
+            migrate(db)
+            check_integrity(db)
+            from core import refdata
+
+            refdata.load(db)
+            _prepared.add(key)
+    return db
+
+
+def migrate(db: Database) -> None:
+    """Apply pending migrations; applying again changes nothing."""
+    migrations.apply(db)
+
+
+def schema_version(db: Database) -> str | None:
+    """Name of the newest applied migration, or ``None`` for an empty file."""
+    applied = migrations.applied(db)
+    return applied[-1].name if applied else None
+
+
+def check_integrity(db: Database) -> list[str]:
+    """Raise :class:`IntegrityFailure` unless the file and its foreign keys are sound."""
+    problems = [row[0] for row in db.execute("PRAGMA integrity_check").fetchall()]
+    problems = [p for p in problems if p != "ok"]
+    fk = db.execute("PRAGMA foreign_key_check").fetchall()
+    problems += [f"foreign key: {tuple(row)}" for row in fk]
+    if problems:
+        raise IntegrityFailure("; ".join(problems[:10]))
+    return problems
+
+
+def rows(db: Database, sql: str, params: tuple | list | dict = ()) -> list[dict]:
+    """Run a query and return plain dicts."""
+    return [dict(row) for row in db.execute(sql, params).fetchall()]
+
+
+def one(db: Database, sql: str, params: tuple | list | dict = ()) -> dict | None:
+    """Run a query and return the first row as a dict, or ``None``."""
+    row = db.execute(sql, params).fetchone()
+    return dict(row) if row else None
+
+
+@migrations(name=SCHEMA_VERSION)
+def initial_schema(db: Database) -> None:
+    """The schema for the whole workflow of SPEC §2–§4."""
+    db.executescript(INITIAL_SCHEMA_SQL)
+
+
+INITIAL_SCHEMA_SQL = """
+-- Reference data (SPEC §3) ------------------------------------------------------------
+CREATE TABLE competencies (
+    code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('manajerial', 'sosial_kultural')),
+    definition TEXT NOT NULL,
+    sort INTEGER NOT NULL
+);
+CREATE TABLE competency_levels (
+    competency TEXT NOT NULL REFERENCES competencies(code),
+    level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
+    headline TEXT NOT NULL,
+    indicators TEXT NOT NULL,              -- JSON list of behavioural indicators
+    PRIMARY KEY (competency, level)
+);
+CREATE TABLE job_classes (
+    code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    manajerial_level INTEGER NOT NULL CHECK (manajerial_level BETWEEN 1 AND 5),
+    sosial_kultural_level INTEGER NOT NULL CHECK (sosial_kultural_level BETWEEN 1 AND 5),
+    examples TEXT NOT NULL DEFAULT '',
+    sort INTEGER NOT NULL
+);
+CREATE TABLE golongan (
+    code TEXT PRIMARY KEY,                 -- 'III/a'
+    pangkat TEXT NOT NULL,                 -- 'Penata Muda'
+    rank INTEGER NOT NULL UNIQUE           -- 1 = I/a … 17 = IV/e
+);
+CREATE TABLE skp_predikat (
+    code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    performance TEXT NOT NULL CHECK (performance IN ('di_bawah', 'sesuai', 'di_atas')),
+    sort INTEGER NOT NULL
+);
+CREATE TABLE categories (
+    purpose TEXT NOT NULL CHECK (purpose IN ('pengisian', 'pemetaan')),
+    code TEXT NOT NULL,
+    name TEXT NOT NULL,
+    min_jpm REAL NOT NULL,                 -- lower bound, inclusive
+    recommended INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (purpose, code)
+);
+CREATE TABLE ninebox (
+    box INTEGER PRIMARY KEY CHECK (box BETWEEN 1 AND 9),
+    potential TEXT NOT NULL CHECK (potential IN ('rendah', 'menengah', 'tinggi')),
+    performance TEXT NOT NULL CHECK (performance IN ('di_bawah', 'sesuai', 'di_atas')),
+    label TEXT NOT NULL,
+    action TEXT NOT NULL,
+    succession INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (potential, performance)
+);
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL                    -- JSON
+);
+
+-- People and access (SPEC §1, §8) --------------------------------------------------------
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    full_name TEXT NOT NULL,
+    nip TEXT,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'asesor', 'pimpinan')),
+    password_hash TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1,
+    language TEXT NOT NULL DEFAULT 'id' CHECK (language IN ('id', 'en')),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE login_attempts (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL COLLATE NOCASE,
+    at TEXT NOT NULL,
+    success INTEGER NOT NULL,
+    client TEXT
+);
+CREATE INDEX login_attempts_user ON login_attempts (username, at);
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+
+-- Events and registry (SPEC §2 step 1) ---------------------------------------------------
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    purpose TEXT NOT NULL CHECK (purpose IN ('pengisian', 'pemetaan')),
+    state TEXT NOT NULL DEFAULT 'persiapan'
+        CHECK (state IN ('persiapan', 'penilaian', 'integrasi', 'final', 'arsip')),
+    start_date TEXT NOT NULL,
+    end_date TEXT NOT NULL,
+    venue TEXT NOT NULL DEFAULT '',
+    organizer TEXT NOT NULL DEFAULT '',
+    consensus_method TEXT NOT NULL DEFAULT 'mean' CHECK (consensus_method IN ('mean', 'median')),
+    discuss_threshold REAL NOT NULL DEFAULT 2,
+    tiebreak TEXT NOT NULL DEFAULT '["jpm","below_standard","golongan","service"]',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    CHECK (end_date >= start_date)
+);
+CREATE TABLE positions (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    unit TEXT NOT NULL DEFAULT '',
+    job_class TEXT NOT NULL REFERENCES job_classes(code),
+    sort INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (event_id, name)
+);
+CREATE TABLE position_standards (
+    position_id INTEGER NOT NULL REFERENCES positions(id) ON DELETE CASCADE,
+    competency TEXT NOT NULL REFERENCES competencies(code),
+    level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
+    PRIMARY KEY (position_id, competency)
+);
+CREATE TABLE candidates (
+    id INTEGER PRIMARY KEY,
+    nip TEXT NOT NULL UNIQUE CHECK (length(nip) = 18),
+    name TEXT NOT NULL,
+    birth_date TEXT NOT NULL,
+    gender TEXT NOT NULL CHECK (gender IN ('L', 'P')),
+    tmt_cpns TEXT NOT NULL,                -- 'YYYY-MM' from the NIP
+    golongan TEXT REFERENCES golongan(code),
+    current_position TEXT NOT NULL DEFAULT '',
+    current_unit TEXT NOT NULL DEFAULT '',
+    email TEXT NOT NULL DEFAULT '',
+    phone TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX candidates_name ON candidates (name);
+CREATE TABLE registrations (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    candidate_id INTEGER NOT NULL REFERENCES candidates(id),
+    position_id INTEGER NOT NULL REFERENCES positions(id),
+    participant_no TEXT NOT NULL,
+    skp_predikat TEXT REFERENCES skp_predikat(code),
+    assessment_date TEXT,
+    created_at TEXT NOT NULL,
+    UNIQUE (event_id, candidate_id),
+    UNIQUE (event_id, participant_no)
+);
+CREATE INDEX registrations_position ON registrations (position_id);
+
+-- Assessment (SPEC §2 steps 1–3, §4.1–§4.3) -----------------------------------------------
+CREATE TABLE exercises (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'custom',
+    sort INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (event_id, name)
+);
+CREATE TABLE exercise_competencies (
+    exercise_id INTEGER NOT NULL REFERENCES exercises(id) ON DELETE CASCADE,
+    competency TEXT NOT NULL REFERENCES competencies(code),
+    PRIMARY KEY (exercise_id, competency)
+);
+CREATE TABLE event_assessors (
+    event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    is_lead INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (event_id, user_id)
+);
+CREATE UNIQUE INDEX one_lead_per_event ON event_assessors (event_id) WHERE is_lead = 1;
+CREATE TABLE conflicts (
+    event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    assessor_id INTEGER NOT NULL REFERENCES users(id),
+    candidate_id INTEGER NOT NULL REFERENCES candidates(id),
+    reason TEXT NOT NULL,
+    declared_at TEXT NOT NULL,
+    PRIMARY KEY (event_id, assessor_id, candidate_id)
+);
+CREATE TABLE assignments (
+    id INTEGER PRIMARY KEY,
+    registration_id INTEGER NOT NULL REFERENCES registrations(id) ON DELETE CASCADE,
+    assessor_id INTEGER NOT NULL REFERENCES users(id),
+    exercise_id INTEGER NOT NULL REFERENCES exercises(id) ON DELETE CASCADE,
+    UNIQUE (registration_id, assessor_id, exercise_id)
+);
+CREATE INDEX assignments_assessor ON assignments (assessor_id);
+CREATE TABLE submissions (
+    registration_id INTEGER NOT NULL REFERENCES registrations(id) ON DELETE CASCADE,
+    assessor_id INTEGER NOT NULL REFERENCES users(id),
+    submitted_at TEXT NOT NULL,
+    PRIMARY KEY (registration_id, assessor_id)
+);
+CREATE TABLE ratings (
+    id INTEGER PRIMARY KEY,
+    registration_id INTEGER NOT NULL REFERENCES registrations(id) ON DELETE CASCADE,
+    assessor_id INTEGER NOT NULL REFERENCES users(id),
+    exercise_id INTEGER NOT NULL REFERENCES exercises(id) ON DELETE CASCADE,
+    competency TEXT NOT NULL REFERENCES competencies(code),
+    level INTEGER CHECK (level BETWEEN 1 AND 5),   -- NULL means TB (tidak teramati)
+    evidence TEXT NOT NULL CHECK (length(trim(evidence)) > 0),
+    version INTEGER NOT NULL DEFAULT 1,
+    updated_at TEXT NOT NULL,
+    UNIQUE (registration_id, assessor_id, exercise_id, competency)
+);
+CREATE INDEX ratings_cell ON ratings (registration_id, competency);
+CREATE TABLE consensus (
+    registration_id INTEGER NOT NULL REFERENCES registrations(id) ON DELETE CASCADE,
+    competency TEXT NOT NULL REFERENCES competencies(code),
+    level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
+    suggested_level INTEGER CHECK (suggested_level BETWEEN 1 AND 5),
+    rationale TEXT NOT NULL DEFAULT '',
+    decided_by INTEGER NOT NULL REFERENCES users(id),
+    decided_at TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (registration_id, competency),
+    CHECK (level = suggested_level OR length(trim(rationale)) > 0)
+);
+CREATE TABLE results (
+    registration_id INTEGER PRIMARY KEY REFERENCES registrations(id) ON DELETE CASCADE,
+    kekuatan TEXT NOT NULL DEFAULT '',
+    area_pengembangan TEXT NOT NULL DEFAULT '',
+    saran_pengembangan TEXT NOT NULL DEFAULT '',
+    saran_penempatan TEXT NOT NULL DEFAULT '',
+    achieved_total INTEGER,
+    standard_total INTEGER,
+    jpm REAL,
+    category TEXT,
+    finalized_at TEXT,
+    finalized_by INTEGER REFERENCES users(id),
+    version INTEGER NOT NULL DEFAULT 1
+);
+
+-- Seleksi terbuka (SPEC §4.5) ---------------------------------------------------------------
+CREATE TABLE stages (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    weight REAL NOT NULL CHECK (weight > 0 AND weight <= 100),
+    is_ac INTEGER NOT NULL DEFAULT 0,      -- the Assessment Center stage: score = min(JPM, 100)
+    sort INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (event_id, name)
+);
+CREATE UNIQUE INDEX one_ac_stage_per_event ON stages (event_id) WHERE is_ac = 1;
+CREATE TABLE stage_scores (
+    registration_id INTEGER NOT NULL REFERENCES registrations(id) ON DELETE CASCADE,
+    stage_id INTEGER NOT NULL REFERENCES stages(id) ON DELETE CASCADE,
+    score REAL NOT NULL CHECK (score BETWEEN 0 AND 100),
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (registration_id, stage_id)
+);
+
+-- Reports (SPEC §6) -------------------------------------------------------------------------
+CREATE TABLE reports (
+    id INTEGER PRIMARY KEY,
+    registration_id INTEGER NOT NULL REFERENCES registrations(id),
+    number TEXT NOT NULL,
+    code TEXT NOT NULL UNIQUE,             -- verification code, from the content hash
+    content_hash TEXT NOT NULL,
+    issued_at TEXT NOT NULL,
+    issued_by INTEGER NOT NULL REFERENCES users(id),
+    superseded_at TEXT
+);
+
+-- Audit log: append-only (SPEC §2 step 6, §8) --------------------------------------------
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    user_id INTEGER,
+    username TEXT NOT NULL,
+    action TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    entity_id TEXT NOT NULL DEFAULT '',
+    old_value TEXT,                        -- JSON
+    new_value TEXT,                        -- JSON
+    reason TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_log_entity ON audit_log (entity, entity_id);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only');
+END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only');
+END;
+"""

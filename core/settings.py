@@ -1,0 +1,42 @@
+"""Installation-wide settings (thresholds, bands, letterhead), stored as JSON per key."""
+
+from __future__ import annotations
+
+import json
+
+from sqlite_utils import Database
+
+from core import audit
+from core.db import one, transaction
+from core.errors import ValidationError
+
+
+def defaults() -> dict:
+    from core.refdata import read
+
+    return read("settings")
+
+
+def get(db: Database, key: str):
+    """The stored value, or the shipped default when the key was never written."""
+    row = one(db, "SELECT value FROM settings WHERE key = ?", (key,))
+    if row is None:
+        if key not in defaults():
+            raise KeyError(key)
+        return defaults()[key]
+    return json.loads(row["value"])
+
+
+def put(db: Database, actor: dict, key: str, value, reason: str = "") -> None:
+    """Admin changes a setting; the old and new value go to the audit log."""
+    from core.auth import require
+
+    require(actor, "admin")
+    if key not in defaults():
+        raise ValidationError("settings.unknown_key", key=key)
+    with transaction(db):
+        old = get(db, key)
+        db.execute("INSERT INTO settings (key, value) VALUES (?, ?)"
+                   " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                   (key, json.dumps(value, ensure_ascii=False)))
+        audit.record(db, actor, "update", "setting", key, old=old, new=value, reason=reason)

@@ -1,0 +1,90 @@
+"""What every page shares: the database handle, the signed-in user, translation, guards, messages."""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from core import auth, db
+from core.errors import DomainError
+from core.i18n import t
+
+log = logging.getLogger("dasbor")
+ROLE_ADMIN, ROLE_ASESOR, ROLE_PIMPINAN = auth.ROLES
+
+
+def database():
+    """A fresh connection for this script run (never kept across runs: each rerun is a new thread)."""
+    return db.prepare()
+
+
+def session_cookie() -> str | None:
+    """The signed session cookie; tests may put one in ``session_state`` (still verified the same way)."""
+    return st.context.cookies.get(auth.COOKIE_NAME) or st.session_state.get("auth_cookie")
+
+
+def current_user(database=None) -> dict | None:
+    """The signed-in, active user of this browser session, or ``None``."""
+    return auth.session_user(database or db.prepare(), session_cookie())
+
+
+def lang() -> str:
+    user = st.session_state.get("user")
+    return user["language"] if user else "id"
+
+
+def tr(key: str, **params) -> str:
+    """Translate in the signed-in user's language."""
+    return t(key, lang(), **params)
+
+
+def guard(*roles: str) -> tuple:
+    """Stop the page unless the user has one of ``roles``; returns ``(database, user)``."""
+    database = db.prepare()
+    user = current_user(database)
+    if user is None or user["role"] not in roles:
+        st.error(tr("auth.forbidden"))
+        st.stop()
+    st.session_state["user"] = user
+    return database, user
+
+
+def show_error(err: Exception) -> None:
+    """A domain error in the user's words; anything else as a plain apology, logged for the admin."""
+    if isinstance(err, DomainError):
+        st.error(err.message(lang()))
+    else:
+        log.exception("unexpected error", exc_info=err)
+        st.error(tr("app.unexpected_error"))
+
+
+def attempt(action, *args, success: str | None = None, **kwargs):
+    """Run a ``core`` write; show its error instead of a traceback. Returns the result or ``None``."""
+    try:
+        result = action(*args, **kwargs)
+    except Exception as err:  # noqa: BLE001 — every failure becomes a message, never a traceback
+        show_error(err)
+        return None
+    if success:
+        st.toast(success)
+    return result if result is not None else True
+
+
+def petunjuk(key: str) -> None:
+    """The short how-to of a page (SPEC §5: every page has one)."""
+    with st.expander(tr("common.petunjuk")):
+        st.markdown(tr(key))
+
+
+def selected_event_id() -> int | None:
+    return st.session_state.get("event_id")
+
+
+def need_event() -> int:
+    """The event chosen in the sidebar, or a hint to choose one."""
+    event_id = selected_event_id()
+    if event_id is None:
+        st.info(tr("common.pick_event"))
+        st.stop()
+    return event_id

@@ -1,0 +1,51 @@
+"""Pengaturan: user accounts and roles; the audit log."""
+
+import streamlit as st
+
+from core import audit, auth
+from pages.common import attempt, guard, petunjuk, tr
+
+db, user = guard("admin")
+st.title(tr("pengaturan.title"))
+petunjuk("pengaturan.help")
+roles = list(auth.ROLES)
+tab_users, tab_audit = st.tabs([tr("pengaturan.tab_users"), tr("pengaturan.tab_audit")])
+
+with tab_users:
+    users = auth.list_users(db, user)
+    st.dataframe([{tr("field.username"): u["username"], tr("field.full_name"): u["full_name"],
+                   tr("field.role"): tr("role." + u["role"]),
+                   tr("field.status"): tr("common.active") if u["active"] else tr("common.inactive")}
+                  for u in users], hide_index=True, width="stretch")
+    with st.expander(tr("pengaturan.add_user")):
+        with st.form("pengaturan_new_user", clear_on_submit=True):
+            c1, c2 = st.columns(2)
+            username = c1.text_input(tr("field.username"), max_chars=32)
+            full_name = c2.text_input(tr("field.full_name"), max_chars=300)
+            role = c1.selectbox(tr("field.role"), roles, format_func=lambda r: tr("role." + r))
+            nip = c2.text_input(tr("field.nip_optional"), max_chars=30)
+            password = c1.text_input(tr("field.password"), type="password", help=tr("mulai.password_help"))
+            if st.form_submit_button(tr("common.add"), type="primary"):
+                if attempt(auth.create_user, db, user, username, full_name, role, password, nip,
+                           success=tr("pengaturan.user_added")):
+                    st.rerun()
+    names = {u["id"]: f"{u['full_name']} ({u['username']})" for u in users}
+    target_id = st.selectbox(tr("pengaturan.pick_user"), list(names), format_func=names.get, key="pengaturan_user")
+    target = next(u for u in users if u["id"] == target_id)
+    c1, c2 = st.columns(2)
+    with c1.form("pengaturan_reset"):
+        new_password = st.text_input(tr("pengaturan.new_password"), type="password")
+        if st.form_submit_button(tr("pengaturan.reset_password")):
+            attempt(auth.reset_password, db, user, target_id, new_password, success=tr("pengaturan.password_reset"))
+    with c2:
+        label = "pengaturan.deactivate" if target["active"] else "pengaturan.activate"
+        if st.button(tr(label), key="pengaturan_toggle"):
+            if attempt(auth.set_active, db, user, target_id, not target["active"], success=tr("common.saved")):
+                st.rerun()
+
+with tab_audit:
+    st.caption(tr("pengaturan.audit_note"))
+    st.dataframe([{tr("audit.at"): e["at"], tr("audit.who"): e["username"], tr("audit.action"): e["action"],
+                   tr("audit.entity"): f"{e['entity']} {e['entity_id']}", tr("audit.old"): e["old_value"],
+                   tr("audit.new"): e["new_value"], tr("audit.reason"): e["reason"]}
+                  for e in audit.entries(db)], hide_index=True, width="stretch")
