@@ -12,7 +12,7 @@ from core.db import rows
 
 def now() -> str:
     """UTC timestamp as ISO text, second precision — the one clock of the app."""
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
 def record(db: Database, actor: dict | None, action: str, entity: str, entity_id="",

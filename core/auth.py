@@ -183,7 +183,7 @@ def set_language(db: Database, user: dict, language: str) -> None:
 # Sign-in with throttling --------------------------------------------------------------------
 
 def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def locked_until(db: Database, username: str, now: dt.datetime | None = None) -> dt.datetime | None:

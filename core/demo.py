@@ -50,7 +50,8 @@ UNITS = ["Dinas Pendidikan", "Dinas Kesehatan", "Bappeda", "Dinas PUPR", "Inspek
          "Kecamatan Harapan Baru", "Kecamatan Sukamaju", "BKPSDM", "Dinas Sosial", "Diskominfo", "BPKAD"]
 ASSESSORS = [("asesor.rini", "Dra. Rini Astuti, M.Psi., Psikolog"), ("asesor.bambang", "Drs. Bambang Sutejo, M.M."),
              ("asesor.yanti", "Yanti Kusumawati, S.Psi., M.Si."), ("asesor.hasan", "Dr. Hasan Basri, M.Si."),
-             ("asesor.melati", "Melati Permatasari, S.Psi., M.Psi."), ("asesor.andre", "Andreas Simatupang, S.E., M.AP"),
+             ("asesor.melati", "Melati Permatasari, S.Psi., M.Psi."),
+             ("asesor.andre", "Andreas Simatupang, S.E., M.AP"),
              ("asesor.fauzan", "Fauzan Azima, S.Sos., M.Si."), ("asesor.lia", "Lia Amalia, S.Psi., M.A.")]
 PIMPINAN = ("pimpinan.sekda", "Ir. H. Sutarman, M.T.")
 

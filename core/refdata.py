@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -13,7 +13,7 @@ from core.db import rows, transaction
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
-@lru_cache(maxsize=None)
+@cache
 def read(name: str):
     """Parse ``data/<name>.json`` (cached: the files never change at run time)."""
     return json.loads((DATA_DIR / f"{name}.json").read_text(encoding="utf-8"))

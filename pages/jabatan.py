@@ -45,10 +45,11 @@ if positions:
         table, key=f"jabatan_std_{position_id}", hide_index=True, disabled=not editable,
         column_config={"code": st.column_config.TextColumn(tr("field.code"), disabled=True),
                        tr("field.competency"): st.column_config.TextColumn(disabled=True),
-                       tr("field.level"): st.column_config.NumberColumn(min_value=1, max_value=5, step=1, required=True)},
+                       tr("field.level"): st.column_config.NumberColumn(min_value=1, max_value=5, step=1,
+                                                                         required=True)},
         width="stretch")
     if editable:
-        c1, c2, c3 = st.columns(3)
+        c1, c2 = st.columns(2)
         if c1.button(tr("jabatan.save_standard"), type="primary", key="jabatan_save_std"):
             new = {row["code"]: int(row[tr("field.level")]) for row in edited}
             if attempt(registry.set_standard, db, user, position_id, new, success=tr("common.saved")):

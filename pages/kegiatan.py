@@ -22,12 +22,12 @@ def event_form(key: str, event: dict | None = None) -> dict | None:
         purpose = st.radio(tr("field.purpose"), purposes, format_func=lambda p: tr("purpose." + p),
                            index=purposes.index(event.get("purpose", "pengisian")), horizontal=True,
                            disabled=event.get("state", "persiapan") != "persiapan")
-        today = dt.date.today()
+        today = dt.date.today().isoformat()
         c1, c2 = st.columns(2)
-        start = c1.date_input(tr("field.start_date"), value=dt.date.fromisoformat(event.get("start_date", today.isoformat())),
-                              format="DD/MM/YYYY")
-        end = c2.date_input(tr("field.end_date"), value=dt.date.fromisoformat(event.get("end_date", today.isoformat())),
-                            format="DD/MM/YYYY")
+        start = c1.date_input(tr("field.start_date"), format="DD/MM/YYYY",
+                              value=dt.date.fromisoformat(event.get("start_date", today)))
+        end = c2.date_input(tr("field.end_date"), format="DD/MM/YYYY",
+                            value=dt.date.fromisoformat(event.get("end_date", today)))
         venue = st.text_input(tr("field.venue"), value=event.get("venue", ""), max_chars=300)
         organizer = st.text_input(tr("field.organizer"), value=event.get("organizer", ""), max_chars=300)
         if st.form_submit_button(tr("common.save"), type="primary"):
