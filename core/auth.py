@@ -261,7 +261,9 @@ def start_session(db: Database, user: dict, now: dt.datetime | None = None) -> s
 
 
 def _token_from_cookie(db: Database, cookie: str | None) -> str | None:
-    token, _, signature = (cookie or "").partition(".")
+    if not isinstance(cookie, str):
+        return None
+    token, _, signature = cookie.partition(".")
     if not token or not hmac.compare_digest(signature, _sign(db, token)):
         return None
     return token

@@ -21,7 +21,8 @@ def database():
 
 def session_cookie() -> str | None:
     """The signed session cookie; tests may put one in ``session_state`` (still verified the same way)."""
-    return st.context.cookies.get(auth.COOKIE_NAME) or st.session_state.get("auth_cookie")
+    cookie = st.context.cookies.get(auth.COOKIE_NAME)
+    return cookie if isinstance(cookie, str) and cookie else st.session_state.get("auth_cookie")
 
 
 def current_user(database=None) -> dict | None:
