@@ -56,7 +56,10 @@ def sidebar(database, user, tr) -> None:
             st.selectbox(tr("sidebar.event"), ids, key="event_id", format_func=names.get)
         else:
             st.session_state.pop("event_id", None)
-        st.link_button(tr("sidebar.logout"), "/keluar", icon=":material/logout:", width="stretch")
+        if st.button(tr("sidebar.logout"), icon=":material/logout:", width="stretch", key="sidebar_logout"):
+            from pages.common import redirect
+
+            redirect("/keluar")
 
 
 def _plain(text: str) -> str:
@@ -73,13 +76,13 @@ def signed_out(database, tr) -> None:
     if auth.needs_first_admin(database):
         st.navigation([st.Page("pages/mulai.py", title=tr("nav.mulai"), url_path="mulai")]).run()
         return
-    from pages.common import session_cookie
+    from pages.common import redirect, session_cookie
 
     target = "/masuk?info=habis" if session_cookie() else "/masuk"
     st.title(tr("app.title"))
     st.info(tr("app.please_sign_in"))
     st.link_button(tr("login.submit"), target, type="primary")
-    st.html(f"<script>window.location.replace('{target}')</script>", unsafe_allow_javascript=True)
+    redirect(target)
 
 
 def main() -> None:

@@ -25,4 +25,4 @@ with st.form("akun_password", clear_on_submit=True):
             st.error(tr("mulai.password_mismatch"))
         elif attempt(auth.change_own_password, db, user, current, new):
             st.success(tr("akun.password_changed"))
-            st.link_button(tr("login.submit"), "/masuk")
+            st.button(tr("login.submit"), key="akun_relogin")  # its rerun finds no session and redirects

@@ -8,6 +8,7 @@ import streamlit as st
 
 from core import auth, db
 from core.errors import DomainError
+from core.textutil import escape_markdown
 from core.i18n import t
 
 log = logging.getLogger("dasbor")
@@ -89,3 +90,16 @@ def need_event() -> int:
         st.info(tr("common.pick_event"))
         st.stop()
     return event_id
+
+
+def redirect(url: str) -> None:
+    """Send the browser to one of our own routes (``/masuk``, ``/keluar``) in the same tab."""
+    if not url.startswith("/") or url.startswith("//") or "'" in url:
+        raise ValueError("only local paths")
+    st.html(f"<script>window.location.replace('{url}')</script>", unsafe_allow_javascript=True)
+
+
+def plain_table(records: list[dict]) -> None:
+    """A wrapped, read-only table; ``st.table`` renders markdown, so every cell is escaped."""
+    st.table([{escape_markdown(k): escape_markdown(v) if isinstance(v, str) else v for k, v in r.items()}
+              for r in records])

@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import importer, refdata, registry
 from core.i18n import format_date, format_percent
-from pages.common import attempt, guard, lang, petunjuk, selected_event_id, show_error, tr
+from pages.common import attempt, guard, lang, petunjuk, plain_table, selected_event_id, show_error, tr
 
 db, user = guard("admin")
 st.title(tr("kandidat.title"))
@@ -112,6 +112,5 @@ with tab_import:
                 st.success(tr("kandidat.imported", n=len(result.rows)))
             else:
                 st.error(tr("kandidat.import_rejected", n=len(result.errors)))
-                st.dataframe([{tr("import.col_row"): e.row, tr("import.col_column"): e.column or "–",
-                               tr("import.col_problem"): e.message} for e in result.errors],
-                             hide_index=True, width="stretch")
+                plain_table([{tr("import.col_row"): e.row, tr("import.col_column"): e.column or "–",
+                              tr("import.col_problem"): e.text(lang())} for e in result.errors])

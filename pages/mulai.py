@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core import auth
-from pages.common import attempt, database, tr
+from pages.common import attempt, database, redirect, tr
 
 st.title(tr("mulai.title"))
 st.write(tr("mulai.intro"))
@@ -11,7 +11,8 @@ db = database()
 
 if not auth.needs_first_admin(db):
     st.success(tr("mulai.done"))
-    st.link_button(tr("login.submit"), "/masuk?info=admin", type="primary")
+    if st.button(tr("login.submit"), type="primary", key="mulai_done_login"):
+        redirect("/masuk?info=admin")
     st.stop()
 
 with st.form("mulai_form"):
@@ -41,4 +42,4 @@ if submitted:
                 st.caption(tr("demo.credentials_note"))
                 st.dataframe([{tr("field.username"): u, tr("field.password"): p} for u, p in credentials.items()],
                              hide_index=True)
-            st.link_button(tr("login.submit"), "/masuk?info=admin", type="primary")
+            st.button(tr("login.submit"), type="primary", key="mulai_to_login")  # its rerun redirects to /masuk
