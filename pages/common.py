@@ -8,8 +8,8 @@ import streamlit as st
 
 from core import auth, db
 from core.errors import DomainError
-from core.textutil import escape_markdown
 from core.i18n import t
+from core.textutil import escape_markdown
 
 log = logging.getLogger("dasbor")
 ROLE_ADMIN, ROLE_ASESOR, ROLE_PIMPINAN = auth.ROLES
