@@ -10,7 +10,19 @@ import streamlit as st
 
 from core import web
 
-app = st.App(__file__, routes=web.routes())
+
+def friendly_error(exc: Exception) -> bool:
+    """No traceback reaches a user: log it for the admin, show a plain apology."""
+    import logging
+
+    from core.i18n import t
+
+    logging.getLogger("dasbor").error("unhandled error in a page", exc_info=exc)
+    st.error(t("app.unexpected_error"))
+    return True
+
+
+app = st.App(__file__, routes=web.routes(), on_script_error=friendly_error)
 
 PAGES = {
     # key: (file, catalog key of the title, icon, roles that see it)
@@ -86,11 +98,16 @@ def signed_out(database, tr) -> None:
 
 
 def main() -> None:
+    from core import db
     from core.i18n import t
     from pages import common
 
     st.set_page_config(page_title="Dasbor Assessment Center", page_icon=":material/analytics:", layout="wide")
-    database = common.database()
+    try:
+        database = common.database()
+    except db.IntegrityFailure as err:  # a damaged file: say so plainly, change nothing
+        st.error(t("app.integrity_failed", detail=str(err)[:300]))
+        return
     user = common.current_user(database)
     st.session_state["user"] = user
     if user is None:

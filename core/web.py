@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import secrets
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 from starlette.routing import Route
@@ -71,7 +72,10 @@ def _page(request: Request, message: str = "", kind: str = "err", username: str 
     csrf = secrets.token_urlsafe(24)
     response = HTMLResponse(render_login(_lang(request), csrf, message, kind, username), status_code=status)
     response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=_https(request))
-    response.headers["Cache-Control"] = "no-store"
+    response.headers.update({"Cache-Control": "no-store", "X-Frame-Options": "DENY",
+                             "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
+                             "Content-Security-Policy": "default-src 'self'; style-src 'unsafe-inline'; "
+                                                        "form-action 'self'; frame-ancestors 'none'"})
     return response
 
 
@@ -94,18 +98,22 @@ async def login_submit(request: Request):
     username = str(form.get("username", ""))[:64]
     if not secrets.compare_digest(str(form.get("csrf", "")), request.cookies.get(CSRF_COOKIE, "") or "-"):
         return _page(request, t("login.csrf", lang), username=username, status=400)
-    database = db.prepare()
-    try:
-        user = auth.login(database, username, str(form.get("password", "")),
-                          client=request.client.host if request.client else "")
+    try:  # argon2 and SQLite block: keep them off the event loop
+        database, user, cookie = await run_in_threadpool(
+            _sign_in, username, str(form.get("password", "")), request.client.host if request.client else "")
     except AuthError as err:
         return _page(request, err.message(lang), username=username, status=401)
-    cookie = auth.start_session(database, user)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(auth.COOKIE_NAME, cookie, httponly=True, samesite="lax", secure=_https(request),
                         max_age=int(settings.get(database, "session_max_hours")) * 3600, path="/")
     response.delete_cookie(CSRF_COOKIE)
     return response
+
+
+def _sign_in(username: str, password: str, client: str):
+    database = db.prepare()
+    user = auth.login(database, username, password, client=client)
+    return database, user, auth.start_session(database, user)
 
 
 async def logout(request: Request):
