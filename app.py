@@ -30,21 +30,25 @@ PAGES = {
     "kegiatan": ("pages/kegiatan.py", "nav.kegiatan", ":material/event:", ("admin",)),
     "jabatan": ("pages/jabatan.py", "nav.jabatan", ":material/work:", ("admin",)),
     "kandidat": ("pages/kandidat.py", "nav.kandidat", ":material/groups:", ("admin",)),
+    "alat_ukur": ("pages/alat_ukur.py", "nav.alat_ukur", ":material/fact_check:", ("admin",)),
+    "penilaian": ("pages/penilaian.py", "nav.penilaian", ":material/rate_review:", ("asesor",)),
+    "integrasi": ("pages/integrasi.py", "nav.integrasi", ":material/diversity_3:", ("admin", "lead")),
     "pengaturan": ("pages/pengaturan.py", "nav.pengaturan", ":material/settings:", ("admin",)),
     "akun": ("pages/akun.py", "nav.akun", ":material/person:", ("admin", "asesor", "pimpinan")),
 }
 SECTIONS = {"nav.section.utama": ["beranda"],
             "nav.section.persiapan": ["kegiatan", "jabatan", "kandidat"],
+            "nav.section.penilaian": ["alat_ukur", "penilaian", "integrasi"],
             "nav.section.sistem": ["pengaturan", "akun"]}
 
 
-def pages_for(role: str, tr) -> dict:
-    """The navigation sections with only the pages ``role`` may open."""
+def pages_for(roles: set[str], tr) -> dict:
+    """The navigation sections with only the pages these ``roles`` may open ("lead" = Ketua Tim)."""
     nav = {}
     for section, keys in SECTIONS.items():
         allowed = [st.Page(PAGES[k][0], title=tr(PAGES[k][1]), icon=PAGES[k][2], url_path=k,
                            default=(k == "beranda"))
-                   for k in keys if role in PAGES[k][3]]
+                   for k in keys if roles & set(PAGES[k][3])]
         if allowed:
             nav[tr(section)] = allowed
     return nav
@@ -58,14 +62,14 @@ def sidebar(database, user, tr) -> None:
     with st.sidebar:
         st.caption(tr("sidebar.signed_in_as"))
         st.markdown(f"**{_plain(user['full_name'])}** · {tr('role.' + user['role'])}")
-        if "pending_event_id" in st.session_state:  # set by a page before this widget existed
-            st.session_state["event_id"] = st.session_state.pop("pending_event_id")
         if events:
             ids = [e["id"] for e in events]
-            if st.session_state.get("event_id") not in ids:
-                st.session_state["event_id"] = ids[0]
             names = {e["id"]: e["name"] for e in events}
-            st.selectbox(tr("sidebar.event"), ids, key="event_id", format_func=names.get)
+            wanted = st.session_state.pop("pending_event_id", None)  # a page just created an event
+            if wanted in ids or st.session_state.get("sidebar_event") not in ids:
+                st.session_state["sidebar_event"] = wanted if wanted in ids else ids[0]
+            st.session_state["event_id"] = st.selectbox(tr("sidebar.event"), ids, key="sidebar_event",
+                                                        format_func=names.get)
         else:
             st.session_state.pop("event_id", None)
         if st.button(tr("sidebar.logout"), icon=":material/logout:", width="stretch", key="sidebar_logout"):
@@ -114,7 +118,10 @@ def main() -> None:
         signed_out(database, lambda key: t(key, "id"))
         return
     tr = common.tr
-    nav = st.navigation(pages_for(user["role"], tr))
+    from core.auth import is_lead
+
+    roles = {user["role"]} | ({"lead"} if user["role"] == "asesor" and is_lead(database, user["id"]) else set())
+    nav = st.navigation(pages_for(roles, tr))
     sidebar(database, user, tr)
     nav.run()
 

@@ -8,12 +8,21 @@ import secrets
 
 from sqlite_utils import Database
 
-from core import audit, auth, registry
-from core.db import one, transaction
+from core import assessment, audit, auth, integration, rating, refdata, registry
+from core.db import one, rows, transaction
 from core.errors import Conflict
 
 SEED = 20261123
 EVENT_NAME = "Seleksi Terbuka JPT Pratama Kota Harapan Jaya 2026"
+MAPPING_NAME = "Pemetaan Kompetensi Pejabat Administrator 2026"
+EXERCISES = [("In-basket", "inbasket"), ("Leaderless Group Discussion (LGD)", "lgd"),
+             ("Analisis Kasus", "analisis_kasus"), ("Presentasi", "presentasi"),
+             ("Wawancara Kompetensi", "wawancara")]
+MAPPING_POSITIONS = [("Kepala Bagian Organisasi", "Sekretariat Daerah"), ("Kepala Bidang Anggaran", "BPKAD"),
+                     ("Sekretaris Dinas Kesehatan", "Dinas Kesehatan"),
+                     ("Camat Harapan Baru", "Kecamatan Harapan Baru")]
+LENIENCY = {"asesor.rini": 0.0, "asesor.bambang": 0.35, "asesor.yanti": -0.1, "asesor.hasan": -0.4,
+            "asesor.melati": 0.1, "asesor.andre": 0.55, "asesor.fauzan": -0.2, "asesor.lia": 0.05}
 CANDIDATES_PER_POSITION = 10
 
 POSITIONS = [
@@ -107,17 +116,162 @@ def load(db: Database, admin: dict) -> dict[str, str]:
     if one(db, "SELECT 1 FROM events WHERE name = ?", (EVENT_NAME,)):
         raise Conflict("demo.already_loaded")
     credentials = _accounts(db, admin)
+    users = {u["username"]: u for u in rows(db, "SELECT * FROM users")}
+    rng = random.Random(SEED)
     with transaction(db):
-        event_id = registry.create_event(db, admin, EVENT_NAME, "pengisian", "2026-11-16", "2026-11-20",
-                                         "Gedung Assessment Center BKPSDM, Jl. Merdeka No. 1",
-                                         "BKPSDM Kota Harapan Jaya")
-        people = demo_candidates(len(POSITIONS) * CANDIDATES_PER_POSITION)
-        for index, (name, unit) in enumerate(POSITIONS):
-            position_id = registry.create_position(db, admin, event_id, name, unit, "jpt_pratama")
-            for person in people[index * CANDIDATES_PER_POSITION:(index + 1) * CANDIDATES_PER_POSITION]:
-                candidate_id = registry.create_candidate(db, admin, person["nip"], person["name"],
-                                                         person["golongan"], person["current_position"],
-                                                         person["current_unit"])
-                registry.register(db, admin, event_id, candidate_id, position_id)
-        audit.record(db, admin, "load", "demo", event_id, new={"event": EVENT_NAME})
+        _seleksi_terbuka(db, admin, users, rng)
+        _pemetaan(db, admin, users, rng)
+        audit.record(db, admin, "load", "demo", "", new={"events": [EVENT_NAME, MAPPING_NAME]})
     return credentials
+
+
+def _register_people(db, admin, event_id, positions, people, job_class) -> list[int]:
+    """Positions of the event and the candidates per position, in order."""
+    per_position = len(people) // len(positions)
+    registration_ids = []
+    for index, (name, unit) in enumerate(positions):
+        position_id = registry.create_position(db, admin, event_id, name, unit, job_class)
+        for person in people[index * per_position:(index + 1) * per_position]:
+            existing = one(db, "SELECT id FROM candidates WHERE nip = ?", (person["nip"],))
+            candidate_id = existing["id"] if existing else registry.create_candidate(
+                db, admin, person["nip"], person["name"], person["golongan"], person["current_position"],
+                person["current_unit"])
+            registration_ids.append(registry.register(db, admin, event_id, candidate_id, position_id))
+    return registration_ids
+
+
+def _setup(db, admin, event_id, exercises, assessor_ids, lead_id) -> None:
+    """Exercises with a full matrix, the assessors, two conflicts, balanced assignments, rating open."""
+    codes = [c["code"] for c in refdata.competencies(db)]
+    ids = [assessment.create_exercise(db, admin, event_id, name, kind) for name, kind in exercises]
+    assessment.set_matrix(db, admin, event_id, {ex: set(codes) for ex in ids})
+    assessment.set_assessors(db, admin, event_id, assessor_ids, lead_id)
+    for assessor_id, reg in zip(assessor_ids[-2:], registry.list_registrations(db, event_id)[3:5], strict=True):
+        assessment.declare_conflict(db, admin, event_id, assessor_id, reg["id"],
+                                    "Pernah menjadi atasan langsung kandidat dalam dua tahun terakhir")
+    assessment.auto_assign(db, admin, event_id)
+    assessment.advance_state(db, admin, event_id)
+
+
+def _seleksi_terbuka(db, admin, users, rng) -> None:
+    event_id = registry.create_event(db, admin, EVENT_NAME, "pengisian", "2026-11-16", "2026-11-20",
+                                     "Gedung Assessment Center BKPSDM, Jl. Merdeka No. 1", "BKPSDM Kota Harapan Jaya")
+    people = demo_candidates(len(POSITIONS) * CANDIDATES_PER_POSITION)
+    registrations = _register_people(db, admin, event_id, POSITIONS, people, "jpt_pratama")
+    assessors = [users[u] for u, _ in ASSESSORS]
+    _setup(db, admin, event_id, EXERCISES, [a["id"] for a in assessors], assessors[0]["id"])
+    per = CANDIDATES_PER_POSITION
+    _rate(db, event_id, assessors, registrations[:10 * per], rng, submit=registrations[:8 * per])
+    _rate(db, event_id, assessors, registrations[10 * per:], rng, submit=[], share=0.5)
+    for index in range(8 * per, 9 * per):  # position 9: one assessor of each candidate still has to submit
+        _submit_all_but_one(db, assessors, registrations[index])
+    _integrate(db, assessors[0], registrations[:4 * per], rng, "pengisian")
+
+
+def _pemetaan(db, admin, users, rng) -> None:
+    event_id = registry.create_event(db, admin, MAPPING_NAME, "pemetaan", "2026-08-10", "2026-08-12",
+                                     "Aula BKPSDM Kota Harapan Jaya", "BKPSDM Kota Harapan Jaya")
+    people = demo_candidates(24, seed=SEED + 1)
+    registrations = _register_people(db, admin, event_id, MAPPING_POSITIONS, people, "administrator")
+    predikat = ["sangat_baik", "baik", "baik", "baik", "butuh_perbaikan", "kurang"]
+    for reg_id in registrations:
+        db.execute("UPDATE registrations SET skp_predikat = ? WHERE id = ?", (rng.choice(predikat), reg_id))
+    assessors = [users[u] for u, _ in ASSESSORS[:4]]
+    _setup(db, admin, event_id, [EXERCISES[0], EXERCISES[2], EXERCISES[4]], [a["id"] for a in assessors],
+           assessors[1]["id"])
+    _rate(db, event_id, assessors, registrations, rng, submit=registrations, ability=3.1)
+    assessment.advance_state(db, admin, event_id)
+    _integrate(db, assessors[1], registrations, rng, "pemetaan")
+    assessment.advance_state(db, admin, event_id)
+
+
+# Ratings with believable evidence -------------------------------------------------------------
+
+def _phrases() -> dict:
+    return refdata.read("demo_phrases")
+
+
+def _evidence(rng: random.Random, code: str, kind: str, level: int | None) -> str:
+    phrases = _phrases()
+    if level is None:
+        return rng.choice(phrases["not_observed"])
+    band = "tinggi" if level >= 4 else "sedang" if level == 3 else "rendah"
+    opener = phrases["exercise_openers"].get(kind, "Dalam latihan ini,")
+    return f"{opener} peserta {rng.choice(phrases['behaviour'][code][band])}. {rng.choice(phrases['closers'])}".strip()
+
+
+def _abilities(rng: random.Random, codes: list[str], centre: float) -> dict[str, float]:
+    base = rng.gauss(centre, 0.45)
+    return {code: base + rng.gauss(0, 0.4) for code in codes}
+
+
+def _rate(db, event_id, assessors, registration_ids, rng, submit, share: float = 1.0, ability: float = 3.7):
+    """Each assessor rates their assignments (a ``share`` of them); a few cells disagree for real."""
+    by_id = {a["id"]: a for a in assessors}
+    kinds = {e["id"]: e["kind"] for e in assessment.list_exercises(db, event_id)}
+    matrix = assessment.get_matrix(db, event_id)
+    wanted = set(registration_ids)
+    for reg_id in registration_ids:
+        truth = _abilities(rng, sorted({c for codes in matrix.values() for c in codes}), ability)
+        outlier = {code: rng.random() < 0.05 for code in truth}
+        for a in rows(db, "SELECT * FROM assignments WHERE registration_id = ? ORDER BY exercise_id, assessor_id",
+                      (reg_id,)):
+            if a["registration_id"] not in wanted or rng.random() > share:
+                continue
+            assessor = by_id[a["assessor_id"]]
+            lenient = LENIENCY.get(assessor["username"], 0.0)
+            # In a few cells one assessor sees the candidate two levels apart: real disagreement.
+            shift = rng.choice([-2, 2]) if rng.random() < 0.5 else 0
+            entries = {code: _one_rating(rng, truth[code] + lenient + (shift if outlier[code] else 0), code,
+                                         kinds[a["exercise_id"]]) for code in sorted(matrix[a["exercise_id"]])}
+            rating.save_ratings(db, assessor, reg_id, a["exercise_id"], entries)
+        for assessor_id in {a["assessor_id"] for a in assessment.list_assignments(db, event_id)
+                            if a["registration_id"] == reg_id}:
+            if reg_id in submit:
+                rating.submit(db, by_id[assessor_id], reg_id)
+
+
+def _one_rating(rng: random.Random, centre: float, code: str, kind: str) -> dict:
+    level = None if rng.random() < 0.01 else min(5, max(1, round(centre + rng.gauss(0, 0.45))))
+    return {"level": level, "evidence": _evidence(rng, code, kind, level), "version": 0}
+
+
+def _submit_all_but_one(db, assessors, registration_id) -> None:
+    assigned = sorted({r["assessor_id"] for r in rows(
+        db, "SELECT assessor_id FROM assignments WHERE registration_id = ?", (registration_id,))})
+    by_id = {a["id"]: a for a in assessors}
+    for assessor_id in assigned[:-1]:
+        rating.submit(db, by_id[assessor_id], registration_id)
+
+
+# Integration by the Ketua Tim ----------------------------------------------------------------
+
+def _integrate(db, lead, registration_ids, rng, purpose) -> None:
+    names = {c["code"]: c["name"] for c in refdata.competencies(db)}
+    for reg_id in registration_ids:
+        view = integration.meeting(db, lead, reg_id)
+        for cell in view["competencies"]:
+            level, rationale = cell["suggested"] or cell["standard"], ""
+            if cell["must_discuss"] and rng.random() < 0.5:
+                level = max(1, min(5, level + rng.choice([-1, 1])))
+                rationale = ("Setelah diskusi, tim menilai bukti pada wawancara kompetensi dan analisis kasus lebih "
+                             "kuat daripada satu penilaian yang menyimpang.")
+            integration.set_consensus(db, lead, reg_id, cell["code"], level, rationale)
+        integration.save_narrative(db, lead, reg_id, **_narrative(view, names, purpose))
+        integration.finalise(db, lead, reg_id)
+
+
+def _narrative(view, names, purpose) -> dict:
+    cells = sorted(view["competencies"], key=lambda c: (c["suggested"] or 0) - c["standard"])
+    weak, strong = [names[c["code"]] for c in cells[:2]], [names[c["code"]] for c in cells[-2:]]
+    texts = {
+        "kekuatan": f"Menonjol pada kompetensi {strong[1]} dan {strong[0]}: perilaku efektif muncul konsisten "
+                    "di berbagai alat ukur.",
+        "area_pengembangan": f"Perlu penguatan pada {weak[0]} dan {weak[1]}, terutama dalam situasi yang menuntut "
+                             "keputusan cepat dan koordinasi lintas unit.",
+        "saran_pengembangan": f"Coaching oleh atasan dan penugasan proyek lintas OPD untuk {weak[0]}; pelatihan "
+                              f"kepemimpinan yang menekankan {weak[1]}.",
+    }
+    if purpose == "pemetaan":
+        texts["saran_penempatan"] = "Dapat dipertahankan pada jabatan saat ini dengan pengembangan terarah."
+    return texts

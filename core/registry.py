@@ -409,3 +409,19 @@ def _import_row(db: Database, row: dict, event_id: int | None) -> None:
     candidate_id = _insert_candidate(db, fields)
     if event_id and row.get("position_id"):
         _register(db, event_id, candidate_id, row["position_id"], row.get("participant_no") or "")
+
+
+def update_event_settings(db: Database, actor: dict, event_id: int, consensus_method: str,
+                          discuss_threshold: float) -> None:
+    """Admin sets how consensus is suggested and when a cell must be discussed (before integration)."""
+    require(actor, "admin")
+    if consensus_method not in ("mean", "median"):
+        raise ValidationError("event.bad_method")
+    if not isinstance(discuss_threshold, int | float) or not 1 <= discuss_threshold <= 4:
+        raise ValidationError("event.bad_threshold")
+    new = {"consensus_method": consensus_method, "discuss_threshold": float(discuss_threshold)}
+    with transaction(db):
+        before = get_event(db, event_id)
+        require_state(before, "persiapan", "penilaian")
+        db["events"].update(event_id, new | {"updated_at": audit.now()})
+        audit.record(db, actor, "update", "event_settings", event_id, old={k: before[k] for k in new}, new=new)

@@ -4,8 +4,9 @@ import datetime as dt
 
 import streamlit as st
 
-from core import registry
+from core import assessment, registry
 from core.i18n import format_date
+from core.textutil import escape_markdown
 from pages.common import attempt, guard, lang, petunjuk, tr
 
 db, user = guard("admin")
@@ -36,6 +37,41 @@ def event_form(key: str, event: dict | None = None) -> dict | None:
     return None
 
 
+def state_panel(event: dict) -> None:
+    """The state, the checks that guard the next one, and the button that moves on."""
+    st.markdown(f"#### {tr('kegiatan.state_title')}")
+    states = registry.STATES
+    st.markdown(" → ".join(f"**{tr('state.' + s)}**" if s == event["state"] else tr("state." + s) for s in states))
+    target = assessment.NEXT_STATE.get(event["state"])
+    if not target:
+        return
+    checks = assessment.state_checks(db, event["id"])
+    for check in checks:
+        show = st.success if check.ok else st.error
+        show(tr(check.key), icon=":material/check:" if check.ok else ":material/close:")
+        if check.problems:
+            st.caption(escape_markdown(", ".join(check.problems[:15])) + (" …" if len(check.problems) > 15 else ""))
+    ready = all(c.ok for c in checks)
+    if st.button(tr("kegiatan.advance", state=tr("state." + target)), type="primary", disabled=not ready,
+                 key=f"kegiatan_advance_{event['id']}"):
+        if attempt(assessment.advance_state, db, user, event["id"], success=tr("common.saved")):
+            st.rerun()
+
+
+def settings_panel(event: dict) -> None:
+    """Consensus method and the must-discuss threshold (SPEC §4.2–§4.3)."""
+    with st.expander(tr("kegiatan.settings")):
+        with st.form(f"kegiatan_settings_{event['id']}"):
+            methods = ["mean", "median"]
+            method = st.radio(tr("kegiatan.method"), methods, index=methods.index(event["consensus_method"]),
+                              format_func=lambda m: tr("method." + m), horizontal=True)
+            threshold = st.number_input(tr("kegiatan.threshold"), 1.0, 4.0, float(event["discuss_threshold"]), 0.5)
+            if st.form_submit_button(tr("common.save")):
+                if attempt(registry.update_event_settings, db, user, event["id"], method, threshold,
+                           success=tr("common.saved")):
+                    st.rerun()
+
+
 events = registry.list_events(db)
 tab_list, tab_new = st.tabs([tr("kegiatan.tab_list"), tr("kegiatan.tab_new")])
 with tab_list:
@@ -54,6 +90,8 @@ with tab_list:
         values = event_form(f"kegiatan_edit_{chosen}", event)
         if values and attempt(registry.update_event, db, user, chosen, **values, success=tr("common.saved")):
             st.rerun()
+        state_panel(event)
+        settings_panel(event)
 with tab_new:
     values = event_form("kegiatan_new")
     if values:

@@ -1,0 +1,129 @@
+"""Alat Ukur & Penugasan: exercises, the exercise × competency matrix, assessors, conflicts, assignments, checks."""
+
+import streamlit as st
+
+from core import assessment, auth, refdata, registry
+from core.textutil import escape_markdown
+from pages.common import attempt, guard, need_event, petunjuk, plain_table, tr
+
+db, user = guard("admin")
+st.title(tr("alat.title"))
+petunjuk("alat.help")
+event = registry.get_event(db, need_event())
+editable = event["state"] == "persiapan"
+if not editable:
+    st.info(tr("alat.locked", state=tr("state." + event["state"])))
+
+exercises = assessment.list_exercises(db, event["id"])
+competencies = refdata.competencies(db)
+assessors = assessment.list_assessors(db, event["id"])
+registrations = registry.list_registrations(db, event["id"])
+tabs = st.tabs([tr("alat.tab_exercises"), tr("alat.tab_matrix"), tr("alat.tab_assessors"),
+                tr("alat.tab_assignments"), tr("alat.tab_checks")])
+
+with tabs[0]:
+    st.dataframe([{tr("field.exercise"): e["name"], tr("field.kind"): tr("exercise_kind." + e["kind"])}
+                  for e in exercises], hide_index=True, width="stretch")
+    if editable:
+        with st.form("alat_new_exercise", clear_on_submit=True):
+            kind = st.selectbox(tr("field.kind"), assessment.EXERCISE_KINDS,
+                                format_func=lambda k: tr("exercise_kind." + k))
+            name = st.text_input(tr("field.exercise"), help=tr("alat.name_help"), max_chars=100)
+            if st.form_submit_button(tr("common.add"), type="primary"):
+                label = name or (tr("exercise_kind." + kind) if kind != "custom" else "")
+                if attempt(assessment.create_exercise, db, user, event["id"], label, kind, success=tr("common.saved")):
+                    st.rerun()
+        if exercises:
+            names = {e["id"]: e["name"] for e in exercises}
+            chosen = st.selectbox(tr("alat.delete_which"), list(names), format_func=names.get, key="alat_del_pick")
+            if st.button(tr("alat.delete_exercise"), key="alat_del"):
+                if attempt(assessment.delete_exercise, db, user, chosen, success=tr("common.deleted")):
+                    st.rerun()
+
+with tabs[1]:
+    matrix = assessment.get_matrix(db, event["id"])
+    if not exercises:
+        st.info(tr("alat.no_exercises"))
+    else:
+        grid = [{"code": c["code"], tr("field.competency"): c["name"]}
+                | {e["name"]: c["code"] in matrix[e["id"]] for e in exercises} for c in competencies]
+        edited = st.data_editor(grid, key=f"alat_matrix_{event['id']}", hide_index=True, width="stretch",
+                                disabled=not editable or ["code", tr("field.competency")])
+        counts = {row["code"]: sum(bool(row[e["name"]]) for e in exercises) for row in edited}
+        thin = [c["name"] for c in competencies if counts[c["code"]] < 2]
+        if thin:
+            st.warning(tr("alat.matrix_thin", names=escape_markdown(", ".join(thin))))
+        if editable and st.button(tr("alat.save_matrix"), type="primary", key="alat_save_matrix"):
+            new = {e["id"]: {row["code"] for row in edited if row[e["name"]]} for e in exercises}
+            if attempt(assessment.set_matrix, db, user, event["id"], new, success=tr("common.saved")):
+                st.rerun()
+
+with tabs[2]:
+    pool = [u for u in auth.list_users(db, user) if u["role"] == "asesor" and u["active"]]
+    names = {u["id"]: u["full_name"] for u in pool}
+    current = [a["user_id"] for a in assessors if a["user_id"] in names]
+    lead = assessment.lead_of(db, event["id"])
+    with st.form("alat_assessors"):
+        chosen = st.multiselect(tr("alat.assessors"), list(names), default=current, format_func=names.get,
+                                disabled=not editable)
+        lead_pick = st.selectbox(tr("alat.lead"), [None, *names], format_func=lambda i: names.get(i, "–"),
+                                 index=([None, *names].index(lead) if lead in names else 0), disabled=not editable)
+        if st.form_submit_button(tr("common.save"), disabled=not editable):
+            if attempt(assessment.set_assessors, db, user, event["id"], chosen, lead_pick, success=tr("common.saved")):
+                st.rerun()
+    st.markdown(f"**{tr('alat.conflicts')}**")
+    conflicts = assessment.list_conflicts(db, event["id"])
+    if conflicts:
+        plain_table([{tr("field.assessor"): c["assessor_name"], tr("field.name"): c["candidate_name"],
+                      tr("audit.reason"): c["reason"]} for c in conflicts])
+    else:
+        st.caption(tr("alat.no_conflicts"))
+    if assessors and registrations:
+        with st.form("alat_conflict", clear_on_submit=True):
+            a_names = {a["user_id"]: a["full_name"] for a in assessors}
+            c_names = {r["id"]: f"{r['participant_no']} – {r['name']}" for r in registrations}
+            who = st.selectbox(tr("field.assessor"), list(a_names), format_func=a_names.get)
+            whom = st.selectbox(tr("field.name"), list(c_names), format_func=c_names.get)
+            reason = st.text_input(tr("audit.reason"), max_chars=500)
+            if st.form_submit_button(tr("alat.declare_conflict")):
+                if attempt(assessment.declare_conflict, db, user, event["id"], who, whom, reason,
+                           success=tr("common.saved")):
+                    st.rerun()
+
+with tabs[3]:
+    assignments = assessment.list_assignments(db, event["id"])
+    st.caption(tr("alat.assignment_count", n=len(assignments)))
+    if editable and st.button(tr("alat.auto_assign"), type="primary", key="alat_auto",
+                              help=tr("alat.auto_assign_help")):
+        if attempt(assessment.auto_assign, db, user, event["id"], success=tr("common.saved")):
+            st.rerun()
+    load = {a["user_id"]: 0 for a in assessors}
+    for a in assignments:
+        load[a["assessor_id"]] = load.get(a["assessor_id"], 0) + 1
+    st.dataframe([{tr("field.assessor"): a["full_name"], tr("alat.load"): load[a["user_id"]]} for a in assessors],
+                 hide_index=True)
+    if exercises and registrations and assessors:
+        given = {(a["registration_id"], a["exercise_id"], a["assessor_id"]) for a in assignments}
+        grid = [{"reg": r["id"], "ex": e["id"], tr("field.participant_no"): r["participant_no"],
+                 tr("field.name"): r["name"], tr("field.exercise"): e["name"]}
+                | {a["username"]: (r["id"], e["id"], a["user_id"]) in given for a in assessors}
+                for r in registrations for e in exercises]
+        labels = {a["username"]: st.column_config.CheckboxColumn(a["full_name"]) for a in assessors}
+        edited = st.data_editor(grid, key=f"alat_assign_{event['id']}", hide_index=True, height=420, width="stretch",
+                                column_config={"reg": None, "ex": None} | labels,
+                                disabled=not editable or ["reg", "ex", tr("field.participant_no"), tr("field.name"),
+                                                          tr("field.exercise")])
+        if editable and st.button(tr("alat.save_assignments"), key="alat_save_assign"):
+            triples = [(row["reg"], row["ex"], a["user_id"]) for row in edited for a in assessors if row[a["username"]]]
+            if attempt(assessment.set_assignments, db, user, event["id"], triples, success=tr("common.saved")):
+                st.rerun()
+
+with tabs[4]:
+    checks = assessment.setup_checks(db, event["id"])
+    for check in checks:
+        show = st.success if check.ok else st.error
+        show(tr(check.key), icon=":material/check:" if check.ok else ":material/close:")
+        if check.problems:
+            st.caption(escape_markdown(", ".join(check.problems[:15])) + (" …" if len(check.problems) > 15 else ""))
+    if editable:
+        st.caption(tr("alat.checks_note"))
