@@ -63,11 +63,11 @@ def transaction(db: Database) -> Iterator[Database]:
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield db
+        conn.execute("COMMIT")  # inside the try: a failed commit must roll back, not keep the lock
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
 
 
 def prepare(path: str | Path | None = None) -> Database:

@@ -299,11 +299,11 @@ def count_candidates(db: Database) -> int:
 
 # Registrations -----------------------------------------------------------------------------------
 
-def next_participant_no(db: Database, event_id: int) -> str:
-    """The next free number of the form ``001``."""
-    taken = {r["participant_no"] for r in rows(
+def next_participant_no(db: Database, event_id: int, reserved: set[str] = frozenset()) -> str:
+    """The next free number of the form ``001``, skipping ``reserved`` ones (e.g. later rows of an import)."""
+    stored = {r["participant_no"] for r in rows(
         db, "SELECT participant_no FROM registrations WHERE event_id = ?", (event_id,))}
-    seq = len(taken) + 1
+    taken, seq = stored | set(reserved), len(stored) + 1
     while f"{seq:03d}" in taken:
         seq += 1
     return f"{seq:03d}"
@@ -320,7 +320,8 @@ def register(db: Database, actor: dict, event_id: int, candidate_id: int, positi
     return registration_id
 
 
-def _register(db: Database, event_id: int, candidate_id: int, position_id: int, participant_no: str) -> int:
+def _register(db: Database, event_id: int, candidate_id: int, position_id: int, participant_no: str,
+              reserved: set[str] = frozenset()) -> int:
     event = get_event(db, event_id)
     require_state(event, "persiapan")
     if get_position(db, position_id)["event_id"] != event_id:
@@ -328,7 +329,8 @@ def _register(db: Database, event_id: int, candidate_id: int, position_id: int, 
     get_candidate(db, candidate_id)
     if one(db, "SELECT 1 FROM registrations WHERE event_id = ? AND candidate_id = ?", (event_id, candidate_id)):
         raise Conflict("registration.duplicate")
-    participant_no = clean_text(participant_no, "Nomor peserta", max_len=30) or next_participant_no(db, event_id)
+    participant_no = (clean_text(participant_no, "Nomor peserta", max_len=30)
+                      or next_participant_no(db, event_id, reserved))
     if one(db, "SELECT 1 FROM registrations WHERE event_id = ? AND participant_no = ?", (event_id, participant_no)):
         raise Conflict("registration.duplicate_no", no=participant_no)
     return db["registrations"].insert({
@@ -395,20 +397,21 @@ def import_candidates(db: Database, actor: dict, filename: str, data: bytes, eve
     with transaction(db):
         if event and any(row.get("position_id") for row in result.rows):
             require_state(get_event(db, event_id), "persiapan")
+        wanted = {row["participant_no"] for row in result.rows if row.get("participant_no")}
         for row in result.rows:
-            _import_row(db, row, event_id)
+            _import_row(db, row, event_id, wanted)
         audit.record(db, actor, "import", "candidate", event_id or "",
                      new={"file": filename, "rows": len(result.rows)})
     return result
 
 
-def _import_row(db: Database, row: dict, event_id: int | None) -> None:
+def _import_row(db: Database, row: dict, event_id: int | None, reserved: set[str]) -> None:
     fields = {k: row.get(k) or "" for k in ("nip", "name", "current_position", "current_unit", "email", "phone")}
     fields |= {"golongan": row.get("golongan") or None, "gender": row["gender"], "tmt_cpns": row["tmt_cpns"],
                "birth_date": str(row["birth_date"])}
     candidate_id = _insert_candidate(db, fields)
     if event_id and row.get("position_id"):
-        _register(db, event_id, candidate_id, row["position_id"], row.get("participant_no") or "")
+        _register(db, event_id, candidate_id, row["position_id"], row.get("participant_no") or "", reserved)
 
 
 def update_event_settings(db: Database, actor: dict, event_id: int, consensus_method: str,

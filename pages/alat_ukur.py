@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import assessment, auth, refdata, registry
 from core.textutil import escape_markdown
-from pages.common import attempt, guard, need_event, petunjuk, plain_table, tr
+from pages.common import attempt, guard, need_event, petunjuk, plain_table, rerun, tr
 
 db, user = guard("admin")
 st.title(tr("alat.title"))
@@ -18,10 +18,12 @@ exercises = assessment.list_exercises(db, event["id"])
 competencies = refdata.competencies(db)
 assessors = assessment.list_assessors(db, event["id"])
 registrations = registry.list_registrations(db, event["id"])
-tabs = st.tabs([tr("alat.tab_exercises"), tr("alat.tab_matrix"), tr("alat.tab_assessors"),
-                tr("alat.tab_assignments"), tr("alat.tab_checks")])
+# One view per run: the assignment grid alone has a row per candidate × exercise.
+VIEWS = ["exercises", "matrix", "assessors", "assignments", "checks"]
+view = st.segmented_control(tr("integrasi.view"), VIEWS, format_func=lambda v: tr(f"alat.tab_{v}"),
+                            default="exercises", key="alat_view") or "exercises"
 
-with tabs[0]:
+if view == "exercises":
     st.dataframe([{tr("field.exercise"): e["name"], tr("field.kind"): tr("exercise_kind." + e["kind"])}
                   for e in exercises], hide_index=True, width="stretch")
     if editable:
@@ -31,16 +33,16 @@ with tabs[0]:
             name = st.text_input(tr("field.exercise"), help=tr("alat.name_help"), max_chars=100)
             if st.form_submit_button(tr("common.add"), type="primary"):
                 label = name or (tr("exercise_kind." + kind) if kind != "custom" else "")
-                if attempt(assessment.create_exercise, db, user, event["id"], label, kind, success=tr("common.saved")):
-                    st.rerun()
+                if attempt(assessment.create_exercise, db, user, event["id"], label, kind):
+                    rerun(tr("common.saved"))
         if exercises:
             names = {e["id"]: e["name"] for e in exercises}
             chosen = st.selectbox(tr("alat.delete_which"), list(names), format_func=names.get, key="alat_del_pick")
             if st.button(tr("alat.delete_exercise"), key="alat_del"):
-                if attempt(assessment.delete_exercise, db, user, chosen, success=tr("common.deleted")):
-                    st.rerun()
+                if attempt(assessment.delete_exercise, db, user, chosen):
+                    rerun(tr("common.deleted"))
 
-with tabs[1]:
+if view == "matrix":
     matrix = assessment.get_matrix(db, event["id"])
     if not exercises:
         st.info(tr("alat.no_exercises"))
@@ -55,10 +57,10 @@ with tabs[1]:
             st.warning(tr("alat.matrix_thin", names=escape_markdown(", ".join(thin))))
         if editable and st.button(tr("alat.save_matrix"), type="primary", key="alat_save_matrix"):
             new = {e["id"]: {row["code"] for row in edited if row[e["name"]]} for e in exercises}
-            if attempt(assessment.set_matrix, db, user, event["id"], new, success=tr("common.saved")):
-                st.rerun()
+            if attempt(assessment.set_matrix, db, user, event["id"], new):
+                rerun(tr("common.saved"))
 
-with tabs[2]:
+if view == "assessors":
     pool = [u for u in auth.list_users(db, user) if u["role"] == "asesor" and u["active"]]
     names = {u["id"]: u["full_name"] for u in pool}
     current = [a["user_id"] for a in assessors if a["user_id"] in names]
@@ -69,8 +71,8 @@ with tabs[2]:
         lead_pick = st.selectbox(tr("alat.lead"), [None, *names], format_func=lambda i: names.get(i, "–"),
                                  index=([None, *names].index(lead) if lead in names else 0), disabled=not editable)
         if st.form_submit_button(tr("common.save"), disabled=not editable):
-            if attempt(assessment.set_assessors, db, user, event["id"], chosen, lead_pick, success=tr("common.saved")):
-                st.rerun()
+            if attempt(assessment.set_assessors, db, user, event["id"], chosen, lead_pick):
+                rerun(tr("common.saved"))
     st.markdown(f"**{tr('alat.conflicts')}**")
     conflicts = assessment.list_conflicts(db, event["id"])
     if conflicts:
@@ -86,17 +88,16 @@ with tabs[2]:
             whom = st.selectbox(tr("field.name"), list(c_names), format_func=c_names.get)
             reason = st.text_input(tr("audit.reason"), max_chars=500)
             if st.form_submit_button(tr("alat.declare_conflict")):
-                if attempt(assessment.declare_conflict, db, user, event["id"], who, whom, reason,
-                           success=tr("common.saved")):
-                    st.rerun()
+                if attempt(assessment.declare_conflict, db, user, event["id"], who, whom, reason):
+                    rerun(tr("common.saved"))
 
-with tabs[3]:
+if view == "assignments":
     assignments = assessment.list_assignments(db, event["id"])
     st.caption(tr("alat.assignment_count", n=len(assignments)))
     if editable and st.button(tr("alat.auto_assign"), type="primary", key="alat_auto",
                               help=tr("alat.auto_assign_help")):
-        if attempt(assessment.auto_assign, db, user, event["id"], success=tr("common.saved")):
-            st.rerun()
+        if attempt(assessment.auto_assign, db, user, event["id"]):
+            rerun(tr("common.saved"))
     load = {a["user_id"]: 0 for a in assessors}
     for a in assignments:
         load[a["assessor_id"]] = load.get(a["assessor_id"], 0) + 1
@@ -115,10 +116,10 @@ with tabs[3]:
                                                           tr("field.exercise")])
         if editable and st.button(tr("alat.save_assignments"), key="alat_save_assign"):
             triples = [(row["reg"], row["ex"], a["user_id"]) for row in edited for a in assessors if row[a["username"]]]
-            if attempt(assessment.set_assignments, db, user, event["id"], triples, success=tr("common.saved")):
-                st.rerun()
+            if attempt(assessment.set_assignments, db, user, event["id"], triples):
+                rerun(tr("common.saved"))
 
-with tabs[4]:
+if view == "checks":
     checks = assessment.setup_checks(db, event["id"])
     for check in checks:
         show = st.success if check.ok else st.error

@@ -49,6 +49,7 @@ def guard(*roles: str) -> tuple:
         st.error(tr("auth.forbidden"))
         st.stop()
     st.session_state["user"] = user
+    show_flash()
     return database, user
 
 
@@ -71,6 +72,20 @@ def attempt(action, *args, success: str | None = None, **kwargs):
     if success:
         st.toast(success)
     return result if result is not None else True
+
+
+def rerun(message: str | None = None) -> None:
+    """Rerun the page after a write; the confirmation is shown at the top of the next run."""
+    if message:
+        st.session_state["flash"] = message
+    st.rerun()
+
+
+def show_flash() -> None:
+    """The confirmation a write left before its rerun (a toast would be lost in the rerun)."""
+    message = st.session_state.pop("flash", None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
 
 
 def petunjuk(key: str) -> None:

@@ -1,11 +1,12 @@
 """Integrasi: the agenda by disagreement, the meeting view, consensus, narrative, finalise; reopening (admin)."""
 
+import pandas as pd
 import streamlit as st
 
 from core import auth, integration, registry
-from core.i18n import format_number, format_percent
+from core.i18n import format_number, format_percent, t
 from core.textutil import escape_markdown
-from pages.common import attempt, database, guard, lang, need_event, petunjuk, tr
+from pages.common import attempt, database, guard, lang, need_event, petunjuk, rerun, tr
 
 db, user = guard("admin", "asesor")
 st.title(tr("integrasi.title"))
@@ -26,39 +27,41 @@ c1.metric(tr("integrasi.candidates"), len(progress))
 c2.metric(tr("integrasi.open"), len(opened))
 c3.metric(tr("integrasi.final"), len(final))
 
-tab_agenda, tab_meeting, tab_progress = st.tabs([tr("integrasi.tab_agenda"), tr("integrasi.tab_meeting"),
-                                                 tr("integrasi.tab_progress")])
+# One view per run (tabs would render all three every time).
+VIEWS = {"agenda": "integrasi.tab_agenda", "meeting": "integrasi.tab_meeting", "progress": "integrasi.tab_progress"}
+view_key = st.segmented_control(tr("integrasi.view"), list(VIEWS), format_func=lambda v: tr(VIEWS[v]),
+                                default="agenda", key="integrasi_view") or "agenda"
 
 
 @st.cache_data(ttl=900, max_entries=16, show_spinner=False)
-def cached_agenda(event_id: int, user_id: int, token: int) -> list[dict]:
-    """The agenda is recomputed only when something changed (``token``); core checks the user each time."""
+def agenda_table(event_id: int, user_id: int, language: str, token: int) -> pd.DataFrame:
+    """The agenda as shown; recomputed only when something changed (``token``), core checks the user."""
     fresh = database()
-    return integration.agenda(fresh, auth.get_user(fresh, user_id), event_id)
+    cells = integration.agenda(fresh, auth.get_user(fresh, user_id), event_id)
+    return pd.DataFrame([{
+        t("field.participant_no", language): c["participant_no"], t("field.name", language): c["candidate_name"],
+        t("field.competency", language): c["competency_name"], t("integrasi.spread", language): c["spread"],
+        "SD": format_number(c["sd"], 2, language), "r_wg": format_number(c["rwg"], 2, language),
+        t("integrasi.suggested", language): str(c["suggested"]),
+        t("integrasi.consensus", language): str(c["consensus"] or "–"),
+        t("integrasi.must_discuss", language): "●" if c["must_discuss"] else ""} for c in cells])
 
 
-with tab_agenda:
-    cells = cached_agenda(event["id"], user["id"], integration.change_token(db))
+if view_key == "agenda":
+    table = agenda_table(event["id"], user["id"], lang(), integration.change_token(db))
     only = st.toggle(tr("integrasi.only_discuss"), value=True, key="integrasi_only")
-    shown = [c for c in cells if c["must_discuss"] or not only]
-    st.caption(tr("integrasi.agenda_note", n=len(shown), total=len(cells)))
-    st.dataframe([{tr("field.participant_no"): c["participant_no"], tr("field.name"): c["candidate_name"],
-                   tr("field.competency"): c["competency_name"], tr("integrasi.spread"): c["spread"],
-                   "SD": format_number(c["sd"], 2, lang()), "r_wg": format_number(c["rwg"], 2, lang()),
-                   tr("integrasi.suggested"): str(c["suggested"]),
-                   tr("integrasi.consensus"): str(c["consensus"] or "–"),
-                   tr("integrasi.must_discuss"): "●" if c["must_discuss"] else ""} for c in shown],
-                 hide_index=True, width="stretch", height=420)
+    shown = table[table[tr("integrasi.must_discuss")] == "●"] if only and not table.empty else table
+    st.caption(tr("integrasi.agenda_note", n=len(shown), total=len(table)))
+    st.dataframe(shown, hide_index=True, width="stretch", height=420)
 
-with tab_meeting:
+if view_key == "meeting":
     if not opened:
         st.info(tr("integrasi.none_open"))
     else:
         choices = {p["registration_id"]: p for p in opened}
         reg_id = st.selectbox(tr("integrasi.pick"), list(choices), key="integrasi_pick",
                               format_func=lambda r: f"{choices[r]['participant_no']} · {choices[r]['candidate_name']}"
-                                                    f" · {choices[r]['position_name']}"
-                                                    + (" ✓" if choices[r]["finalized_at"] else ""))
+                                                    f" · {choices[r]['position_name']}")
         view = integration.meeting(db, user, reg_id)
         can_decide = not is_admin and not view["finalised"] and event["state"] in integration.CONSENSUS_STATES
         if view["finalised"]:
@@ -68,7 +71,8 @@ with tab_meeting:
         for cell in view["competencies"]:
             flag = " · ⚠ " + tr("integrasi.must_discuss") if cell["must_discuss"] else ""
             with st.expander(f"{cell['code']} {cell['name']} — {tr('integrasi.suggested')} {cell['suggested']}"
-                             f" · {tr('integrasi.spread')} {cell['spread']}{flag}", expanded=cell["must_discuss"]):
+                             f" · {tr('integrasi.spread')} {cell['spread']}{flag}",
+                             expanded=cell["must_discuss"] or (can_decide and not cell["consensus"])):
                 st.dataframe([{tr("field.assessor"): r["assessor_name"], tr("field.exercise"): r["exercise_name"],
                                tr("field.level"): "TB" if r["level"] is None else r["level"],
                                tr("penilaian.evidence"): r["evidence"]} for r in cell["ratings"]],
@@ -84,13 +88,16 @@ with tab_meeting:
                 if can_decide:
                     with st.form(f"integrasi_cs_{reg_id}_{cell['code']}"):
                         default = (current or {}).get("level") or cell["suggested"] or cell["standard"]
-                        level = st.radio(tr("integrasi.consensus"), [1, 2, 3, 4, 5], index=default - 1, horizontal=True)
+                        code_key = f"{reg_id}_{cell['code'].replace('.', '_')}"
+                        level = st.radio(tr("integrasi.consensus"), [1, 2, 3, 4, 5], index=default - 1, horizontal=True,
+                                         key=f"ig_lvl_{code_key}")
                         rationale = st.text_area(tr("integrasi.rationale"), value=(current or {}).get("rationale", ""),
-                                                 help=tr("integrasi.rationale_help"), height=70, max_chars=2000)
-                        if st.form_submit_button(tr("integrasi.save_consensus")):
+                                                 help=tr("integrasi.rationale_help"), height=70, max_chars=2000,
+                                                 key=f"ig_why_{code_key}")
+                        if st.form_submit_button(tr("integrasi.save_consensus"), key=f"ig_save_{code_key}"):
                             if attempt(integration.set_consensus, db, user, reg_id, cell["code"], level, rationale,
-                                       (current or {}).get("version", 0), success=tr("common.saved")):
-                                st.rerun()
+                                       (current or {}).get("version", 0)):
+                                rerun(tr("common.saved"))
         st.markdown(f"#### {tr('integrasi.narrative')}")
         result = view["result"]
         with st.form(f"integrasi_narrative_{reg_id}"):
@@ -99,21 +106,21 @@ with tab_meeting:
                      for f in integration.NARRATIVE_FIELDS
                      if f != "saran_penempatan" or event["purpose"] == "pemetaan"}
             if st.form_submit_button(tr("common.save"), disabled=not can_decide):
-                if attempt(integration.save_narrative, db, user, reg_id, **texts, success=tr("common.saved")):
-                    st.rerun()
+                if attempt(integration.save_narrative, db, user, reg_id, **texts):
+                    rerun(tr("common.saved"))
         if can_decide:
             sure = st.checkbox(tr("integrasi.confirm_final"), key=f"integrasi_sure_{reg_id}")
             if st.button(tr("integrasi.finalise"), type="primary", disabled=not sure, key="integrasi_final"):
-                if attempt(integration.finalise, db, user, reg_id, success=tr("integrasi.finalised")):
-                    st.rerun()
+                if attempt(integration.finalise, db, user, reg_id):
+                    rerun(tr("integrasi.finalised"))
         if is_admin and view["finalised"]:
             with st.form(f"integrasi_reopen_{reg_id}"):
                 reason = st.text_input(tr("integrasi.reopen_reason"), max_chars=500)
                 if st.form_submit_button(tr("integrasi.reopen_result")):
-                    if attempt(integration.reopen_result, db, user, reg_id, reason, success=tr("common.saved")):
-                        st.rerun()
+                    if attempt(integration.reopen_result, db, user, reg_id, reason):
+                        rerun(tr("common.saved"))
 
-with tab_progress:
+if view_key == "progress":
     st.dataframe([{tr("field.participant_no"): p["participant_no"], tr("field.name"): p["candidate_name"],
                    tr("field.position"): p["position_name"],
                    tr("integrasi.submitted_of"): f"{p['submitted']}/{p['assigned']}",
@@ -130,6 +137,5 @@ with tab_progress:
                 key = st.selectbox(tr("integrasi.pick_submission"), list(labels), format_func=labels.get)
                 reason = st.text_input(tr("integrasi.reopen_reason"), max_chars=500)
                 if st.form_submit_button(tr("integrasi.reopen_submission")):
-                    if attempt(integration.reopen_submission, db, user, key[0], key[1], reason,
-                               success=tr("common.saved")):
-                        st.rerun()
+                    if attempt(integration.reopen_submission, db, user, key[0], key[1], reason):
+                        rerun(tr("common.saved"))

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core import refdata, registry
-from pages.common import attempt, guard, need_event, petunjuk, tr
+from pages.common import attempt, guard, need_event, petunjuk, rerun, tr
 
 db, user = guard("admin")
 st.title(tr("jabatan.title"))
@@ -29,9 +29,8 @@ if editable:
             job_class = st.selectbox(tr("field.job_class"), list(job_classes), index=1, format_func=job_classes.get)
             st.caption(tr("jabatan.default_note"))
             if st.form_submit_button(tr("common.add"), type="primary"):
-                if attempt(registry.create_position, db, user, event["id"], name, unit, job_class,
-                           success=tr("jabatan.created")):
-                    st.rerun()
+                if attempt(registry.create_position, db, user, event["id"], name, unit, job_class):
+                    rerun(tr("jabatan.created"))
 
 if positions:
     st.markdown(f"#### {tr('jabatan.standard_title')}")
@@ -52,14 +51,13 @@ if positions:
         c1, c2 = st.columns(2)
         if c1.button(tr("jabatan.save_standard"), type="primary", key="jabatan_save_std"):
             new = {row["code"]: int(row[tr("field.level")]) for row in edited}
-            if attempt(registry.set_standard, db, user, position_id, new, success=tr("common.saved")):
-                st.rerun()
+            if attempt(registry.set_standard, db, user, position_id, new):
+                rerun(tr("common.saved"))
         if c2.button(tr("jabatan.reset_standard"), key="jabatan_reset_std"):
             default = refdata.default_standard(db, position["job_class"])
-            if attempt(registry.set_standard, db, user, position_id, default, reason="default",
-                       success=tr("common.saved")):
+            if attempt(registry.set_standard, db, user, position_id, default, reason="default"):
                 st.session_state.pop(f"jabatan_std_{position_id}", None)
-                st.rerun()
+                rerun(tr("common.saved"))
         with st.expander(tr("jabatan.edit")):
             with st.form(f"jabatan_edit_{position_id}"):
                 name = st.text_input(tr("field.position"), value=position["name"], max_chars=300)
@@ -68,9 +66,8 @@ if positions:
                 job_class = st.selectbox(tr("field.job_class"), codes, index=codes.index(position["job_class"]),
                                          format_func=job_classes.get)
                 if st.form_submit_button(tr("common.save")):
-                    if attempt(registry.update_position, db, user, position_id, name, unit, job_class,
-                               success=tr("common.saved")):
-                        st.rerun()
+                    if attempt(registry.update_position, db, user, position_id, name, unit, job_class):
+                        rerun(tr("common.saved"))
             if st.button(tr("jabatan.delete"), key="jabatan_delete"):
-                if attempt(registry.delete_position, db, user, position_id, success=tr("common.deleted")):
-                    st.rerun()
+                if attempt(registry.delete_position, db, user, position_id):
+                    rerun(tr("common.deleted"))

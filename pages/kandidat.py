@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import importer, refdata, registry
 from core.i18n import format_date, format_percent
-from pages.common import attempt, guard, lang, petunjuk, plain_table, selected_event_id, show_error, tr
+from pages.common import attempt, guard, lang, petunjuk, plain_table, rerun, selected_event_id, show_error, tr
 
 db, user = guard("admin")
 st.title(tr("kandidat.title"))
@@ -41,8 +41,8 @@ def registration_box(candidate: dict) -> None:
     if candidate.get("registration_id"):
         st.info(tr("kandidat.registered_as", no=candidate["participant_no"], position=candidate["position_name"]))
         if event["state"] == "persiapan" and st.button(tr("kandidat.unregister"), key="kandidat_unreg"):
-            if attempt(registry.unregister, db, user, candidate["registration_id"], success=tr("common.deleted")):
-                st.rerun()
+            if attempt(registry.unregister, db, user, candidate["registration_id"]):
+                rerun(tr("common.deleted"))
         return
     positions = {p["id"]: p["name"] for p in registry.list_positions(db, event["id"])}
     if not positions:
@@ -52,9 +52,8 @@ def registration_box(candidate: dict) -> None:
         position_id = st.selectbox(tr("field.position"), list(positions), format_func=positions.get)
         number = st.text_input(tr("field.participant_no"), placeholder=registry.next_participant_no(db, event["id"]))
         if st.form_submit_button(tr("kandidat.register", event=event["name"])):
-            if attempt(registry.register, db, user, event["id"], candidate["id"], position_id, number,
-                       success=tr("kandidat.registered")):
-                st.rerun()
+            if attempt(registry.register, db, user, event["id"], candidate["id"], position_id, number):
+                rerun(tr("kandidat.registered"))
 
 
 def history(candidate_id: int) -> None:
@@ -85,9 +84,8 @@ with tab_find:
                       gender=tr("gender." + candidate["gender"]), tmt=candidate["tmt_cpns"]))
         registration_box(candidate)
         values = candidate_form(f"kandidat_edit_{candidate['id']}", candidate)
-        if values and attempt(registry.update_candidate, db, user, candidate["id"], **values,
-                              success=tr("common.saved")):
-            st.rerun()
+        if values and attempt(registry.update_candidate, db, user, candidate["id"], **values):
+            rerun(tr("common.saved"))
         history(candidate["id"])
 with tab_new:
     values = candidate_form("kandidat_new")

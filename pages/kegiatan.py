@@ -7,7 +7,7 @@ import streamlit as st
 from core import assessment, registry
 from core.i18n import format_date
 from core.textutil import escape_markdown
-from pages.common import attempt, guard, lang, petunjuk, tr
+from pages.common import attempt, guard, lang, petunjuk, rerun, tr
 
 db, user = guard("admin")
 st.title(tr("kegiatan.title"))
@@ -54,8 +54,8 @@ def state_panel(event: dict) -> None:
     ready = all(c.ok for c in checks)
     if st.button(tr("kegiatan.advance", state=tr("state." + target)), type="primary", disabled=not ready,
                  key=f"kegiatan_advance_{event['id']}"):
-        if attempt(assessment.advance_state, db, user, event["id"], success=tr("common.saved")):
-            st.rerun()
+        if attempt(assessment.advance_state, db, user, event["id"]):
+            rerun(tr("common.saved"))
 
 
 def settings_panel(event: dict) -> None:
@@ -67,9 +67,8 @@ def settings_panel(event: dict) -> None:
                               format_func=lambda m: tr("method." + m), horizontal=True)
             threshold = st.number_input(tr("kegiatan.threshold"), 1.0, 4.0, float(event["discuss_threshold"]), 0.5)
             if st.form_submit_button(tr("common.save")):
-                if attempt(registry.update_event_settings, db, user, event["id"], method, threshold,
-                           success=tr("common.saved")):
-                    st.rerun()
+                if attempt(registry.update_event_settings, db, user, event["id"], method, threshold):
+                    rerun(tr("common.saved"))
 
 
 events = registry.list_events(db)
@@ -88,14 +87,14 @@ with tab_list:
         event = registry.get_event(db, chosen)
         st.caption(tr("kegiatan.state_note", state=tr("state." + event["state"])))
         values = event_form(f"kegiatan_edit_{chosen}", event)
-        if values and attempt(registry.update_event, db, user, chosen, **values, success=tr("common.saved")):
-            st.rerun()
+        if values and attempt(registry.update_event, db, user, chosen, **values):
+            rerun(tr("common.saved"))
         state_panel(event)
         settings_panel(event)
 with tab_new:
     values = event_form("kegiatan_new")
     if values:
-        new_id = attempt(registry.create_event, db, user, **values, success=tr("kegiatan.created"))
+        new_id = attempt(registry.create_event, db, user, **values)
         if new_id:
             st.session_state["pending_event_id"] = new_id
-            st.rerun()
+            rerun(tr("kegiatan.created"))

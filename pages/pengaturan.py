@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core import audit, auth
-from pages.common import attempt, guard, petunjuk, tr
+from pages.common import attempt, guard, petunjuk, rerun, tr
 
 db, user = guard("admin")
 st.title(tr("pengaturan.title"))
@@ -26,9 +26,8 @@ with tab_users:
             nip = c2.text_input(tr("field.nip_optional"), max_chars=30)
             password = c1.text_input(tr("field.password"), type="password", help=tr("mulai.password_help"))
             if st.form_submit_button(tr("common.add"), type="primary"):
-                if attempt(auth.create_user, db, user, username, full_name, role, password, nip,
-                           success=tr("pengaturan.user_added")):
-                    st.rerun()
+                if attempt(auth.create_user, db, user, username, full_name, role, password, nip):
+                    rerun(tr("pengaturan.user_added"))
     names = {u["id"]: f"{u['full_name']} ({u['username']})" for u in users}
     target_id = st.selectbox(tr("pengaturan.pick_user"), list(names), format_func=names.get, key="pengaturan_user")
     target = next(u for u in users if u["id"] == target_id)
@@ -40,8 +39,8 @@ with tab_users:
     with c2:
         label = "pengaturan.deactivate" if target["active"] else "pengaturan.activate"
         if st.button(tr(label), key="pengaturan_toggle"):
-            if attempt(auth.set_active, db, user, target_id, not target["active"], success=tr("common.saved")):
-                st.rerun()
+            if attempt(auth.set_active, db, user, target_id, not target["active"]):
+                rerun(tr("common.saved"))
 
 with tab_audit:
     st.caption(tr("pengaturan.audit_note"))

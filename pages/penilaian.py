@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import rating, refdata, registry
 from core.textutil import escape_markdown
-from pages.common import attempt, guard, need_event, petunjuk, tr
+from pages.common import attempt, guard, need_event, petunjuk, rerun, tr
 
 db, user = guard("asesor")
 st.title(tr("penilaian.title"))
@@ -32,8 +32,9 @@ st.dataframe([{tr("field.participant_no"): w["participant_no"], tr("field.name")
 
 cells = {(w["registration_id"], w["exercise_id"]): w for w in work}
 pick = st.selectbox(tr("penilaian.pick"), list(cells), key="penilaian_pick",
+                    # No status in the label: a label that changes after a save would reset the choice.
                     format_func=lambda k: f"{cells[k]['participant_no']} · {cells[k]['candidate_name']} · "
-                                          f"{cells[k]['exercise_name']} — {status(cells[k])}")
+                                          f"{cells[k]['exercise_name']}")
 registration_id, exercise_id = pick
 form = rating.rating_form(db, user, registration_id, exercise_id)
 level_names = refdata.level_names()
@@ -48,6 +49,11 @@ st.subheader(escape_markdown(f"{form['registration']['candidate_name']} · {cell
 if form["submitted"]:
     st.success(tr("penilaian.read_only"))
 OPTIONS = ["1", "2", "3", "4", "5", "TB"]
+
+
+def widget_key(prefix: str, code: str) -> str:
+    """Stable, CSS-safe keys per candidate × exercise × competency (``M.01`` → ``M_01``)."""
+    return f"{prefix}_{registration_id}_{exercise_id}_{code.replace('.', '_')}"
 
 
 def option_of(level_row: dict) -> int | None:
@@ -67,12 +73,12 @@ with st.form(f"penilaian_form_{registration_id}_{exercise_id}"):
             for lvl in comp["levels"]:
                 st.markdown(f"**{lvl['level']} – {level_names[lvl['level']]}:** {escape_markdown(lvl['headline'])}")
                 st.markdown("\n".join(f"- {escape_markdown(i)}" for i in lvl["indicators"]))
-        choice = st.radio(tr("penilaian.level"), OPTIONS, horizontal=True, key=f"pn_lvl_{pick}_{comp['code']}",
+        choice = st.radio(tr("penilaian.level"), OPTIONS, horizontal=True, key=widget_key("pn_lvl", comp["code"]),
                           index=option_of(current),
                           format_func=lambda v: v if v == "TB" else f"{v} {level_names[int(v)]}",
                           disabled=not form["editable"], help=tr("penilaian.tb_help"))
         evidence = st.text_area(tr("penilaian.evidence"), value=current.get("evidence", ""), height=80,
-                                key=f"pn_ev_{pick}_{comp['code']}", disabled=not form["editable"], max_chars=2000)
+                                key=widget_key("pn_ev", comp["code"]), disabled=not form["editable"], max_chars=2000)
         if choice is None and evidence.strip():
             unlevelled.append(comp["code"])
         elif choice is not None:
@@ -83,15 +89,14 @@ with st.form(f"penilaian_form_{registration_id}_{exercise_id}"):
 if saved and unlevelled:
     st.error(tr("penilaian.level_missing", codes=", ".join(unlevelled)))
 elif saved:
-    if attempt(rating.save_ratings, db, user, registration_id, exercise_id, entries,
-               success=tr("penilaian.saved")) is not None:
+    if attempt(rating.save_ratings, db, user, registration_id, exercise_id, entries) is not None:
         del st.session_state[version_key]
-        st.rerun()
+        rerun(tr("penilaian.saved"))
 if st.button(tr("penilaian.reload"), key="penilaian_reload", help=tr("penilaian.reload_help")):
     st.session_state.pop(version_key, None)
     for comp in form["competencies"]:
-        st.session_state.pop(f"pn_lvl_{pick}_{comp['code']}", None)
-        st.session_state.pop(f"pn_ev_{pick}_{comp['code']}", None)
+        st.session_state.pop(widget_key("pn_lvl", comp["code"]), None)
+        st.session_state.pop(widget_key("pn_ev", comp["code"]), None)
     st.rerun()
 
 st.divider()
@@ -104,5 +109,5 @@ elif missing:
 else:
     sure = st.checkbox(tr("penilaian.confirm_submit"), key=f"penilaian_sure_{registration_id}")
     if st.button(tr("penilaian.submit"), disabled=not sure, key="penilaian_submit"):
-        if attempt(rating.submit, db, user, registration_id, success=tr("penilaian.submitted")):
-            st.rerun()
+        if attempt(rating.submit, db, user, registration_id):
+            rerun(tr("penilaian.submitted"))

@@ -1,0 +1,69 @@
+"""Shared pieces of the benchmarks: a demo database, medians, AppTest page timings."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def demo_database(directory: str | None = None) -> Path:
+    """A new database file with the demo data set loaded (kota scale)."""
+    from core import auth, db, demo
+
+    path = Path(directory or tempfile.mkdtemp(prefix="dasbor-bench-")) / "dasbor.db"
+    os.environ[db.ENV_VAR] = str(path)
+    database = db.prepare(path)
+    admin = auth.create_first_admin(database, "admin", "Admin Benchmark", "rahasia123")
+    demo.load(database, admin)
+    database.close()
+    return path
+
+
+def median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def timed(fn, repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def page_runs(path: Path, username: str, pages: list[str], repeat: int = 7) -> dict[str, float]:
+    """Median script-run time (ms) of each page for a signed-in user, measured in one AppTest session."""
+    from streamlit.testing.v1 import AppTest
+
+    from core import auth, db
+
+    database = db.prepare(path)
+    user = dict(database.execute("SELECT * FROM users WHERE username = ?", (username,)).fetchone())
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["auth_cookie"] = auth.start_session(database, user)
+    at.run()
+    result = {}
+    for page in pages:
+        at.switch_page(page)
+        at.run()  # warm: imports and caches of the first view are not the steady state
+        result[page] = median_ms(timed(at.run, repeat))
+        if at.exception:
+            raise RuntimeError(f"{page}: {at.exception[0].message}")
+    return result
+
+
+def report(rows: list[tuple[str, str, str, bool]]) -> bool:
+    """Print ``what | bar | measured | pass`` and return whether every bar passed."""
+    width = max(len(r[0]) for r in rows)
+    print(f"{'what'.ljust(width)} | {'bar':>22} | {'measured':>22} | ok")
+    for what, bar, measured, ok in rows:
+        print(f"{what.ljust(width)} | {bar:>22} | {measured:>22} | {'PASS' if ok else 'FAIL'}")
+    return all(r[3] for r in rows)
