@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core import registry
+from core import dashboard, registry
 from core.i18n import format_date
 from pages.common import attempt, guard, lang, petunjuk, selected_event_id, tr
 
@@ -36,11 +36,31 @@ st.subheader(event["name"])
 st.caption(f"{tr('purpose.' + event['purpose'])} · {format_date(event['start_date'], lang())} – "
            f"{format_date(event['end_date'], lang())} · {event['venue'] or '–'}")
 positions = registry.list_positions(db, event["id"])
-cols = st.columns(4)
+counts = dashboard.candidate_counts(db, event["id"])
+cols = st.columns(5)
 cols[0].metric(tr("beranda.state"), tr("state." + event["state"]))
 cols[1].metric(tr("beranda.positions"), len(positions))
-cols[2].metric(tr("beranda.candidates"), sum(p["n_candidates"] for p in positions))
-cols[3].metric(tr("beranda.registry"), registry.count_candidates(db))
+cols[2].metric(tr("beranda.candidates"), counts["registered"])
+cols[3].metric(tr("beranda.open"), counts["open"])
+cols[4].metric(tr("beranda.finalised"), counts["finalised"])
+if counts["registered"]:
+    st.progress(counts["finalised"] / counts["registered"])
+
+if user["role"] == "admin":
+    st.markdown(f"#### {tr('beranda.attention')}")
+    for key, params in dashboard.next_steps(db, event["id"]):
+        st.info(tr(key, **{k: tr(v) if k == "check" else v for k, v in params.items()}))
+if user["role"] in ("admin", "pimpinan"):
+    progress = dashboard.assessor_progress(db, event["id"])
+    if progress:
+        st.markdown(f"#### {tr('beranda.progress')}")
+        st.dataframe([{tr("field.assessor"): p["full_name"] + (" ★" if p["is_lead"] else ""),
+                       tr("beranda.assigned"): p["assigned"], tr("beranda.submitted"): p["submitted"]}
+                      for p in progress], hide_index=True, width="stretch")
+if user["role"] == "asesor":
+    mine = [p for p in dashboard.assessor_progress(db, event["id"]) if p["user_id"] == user["id"]]
+    if mine:
+        st.info(tr("beranda.my_progress", done=mine[0]["submitted"], total=mine[0]["assigned"]))
 
 st.markdown(f"#### {tr('beranda.positions_table')}")
 st.dataframe([{tr("field.position"): p["name"], tr("field.job_class"): p["job_class_name"],
