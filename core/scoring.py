@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
@@ -107,3 +108,117 @@ def category(jpm_value: float, purpose: str, thresholds=None) -> str:
         if shown >= minimum:
             return code
     return sorted(table, key=lambda item: item[1])[0][0]
+
+
+# Seleksi terbuka: stages, final score, ranking, the three best names (SPEC §4.5) -------------
+
+TIEBREAK_DEFAULT = ("jpm", "below_standard", "golongan", "service")
+# Direction of each tie-break key: +1 higher is better, -1 lower is better.
+TIEBREAK_DIRECTION = {"jpm": 1, "below_standard": -1, "golongan": 1, "service": 1}
+
+
+def ac_stage_score(jpm_value: float) -> float:
+    """The Assessment Center stage score: ``min(JPM, 100)``."""
+    return min(jpm_value, 100.0)
+
+
+def check_weights(weights: Mapping[str, float]) -> None:
+    """Stage weights must be positive and sum to exactly 100."""
+    if not weights:
+        raise ValueError("no stages")
+    if any(w <= 0 for w in weights.values()):
+        raise ValueError("every weight must be positive")
+    if abs(sum(weights.values()) - 100) > 1e-9:
+        raise ValueError(f"weights sum to {sum(weights.values())}, not 100")
+
+
+def final_score(scores: Mapping[str, float], weights: Mapping[str, float]) -> float | None:
+    """``Σ weight × stage score / 100`` to two decimals; ``None`` while a stage score is missing."""
+    check_weights(weights)
+    if any(scores.get(stage) is None for stage in weights):
+        return None
+    return round(sum(weights[s] * scores[s] for s in weights) / 100 + 1e-12, 2)
+
+
+def sort_key(candidate: Mapping, chain=TIEBREAK_DEFAULT, primary: str = "final") -> tuple:
+    """Descending-order key: primary score first, then the tie-break chain (missing values last)."""
+    key = [-_or_lowest(candidate.get(primary))]
+    for name in chain:
+        value = candidate.get(name)
+        key.append(-TIEBREAK_DIRECTION[name] * value if value is not None else math.inf)
+    return tuple(key)
+
+
+def _or_lowest(value) -> float:
+    return -math.inf if value is None else value
+
+
+def rank(candidates: list[Mapping], chain=TIEBREAK_DEFAULT, primary: str = "final") -> list[dict]:
+    """Order candidates and give ranks; candidates equal on every key share a rank (1, 2, 2, 4)."""
+    ordered = sorted(candidates, key=lambda c: sort_key(c, chain, primary))
+    ranked, previous = [], None
+    for position, candidate in enumerate(ordered, start=1):
+        key = sort_key(candidate, chain, primary)
+        shared = ranked[-1]["rank"] if key == previous else position
+        ranked.append(dict(candidate) | {"rank": shared})
+        previous = key
+    return ranked
+
+
+def top_three(ranked: list[Mapping], not_recommended: Iterable[str] = ("KMS",)) -> tuple[list[dict], list[str]]:
+    """The three best names (ties at rank 3 included) and warnings: fewer than three, not recommended."""
+    best = [dict(c) for c in ranked if c["rank"] <= 3]
+    warnings = []
+    if len(ranked) < 3:
+        warnings.append("fewer_than_three")
+    blocked = set(not_recommended)
+    for candidate in best:
+        candidate["recommended"] = candidate.get("category") not in blocked
+    if any(not c["recommended"] for c in best):
+        warnings.append("not_recommended")
+    return best, warnings
+
+
+def service_months(tmt_cpns: str, on: str) -> int:
+    """Months of service from the TMT CPNS (``YYYY-MM``) to a date (``YYYY-MM-DD``)."""
+    start_year, start_month = (int(x) for x in tmt_cpns[:7].split("-"))
+    year, month = int(on[:4]), int(on[5:7])
+    return (year - start_year) * 12 + (month - start_month)
+
+
+# Talent map (SPEC §4.6) -------------------------------------------------------------------------
+
+DEFAULT_BANDS = {"tinggi": 90.0, "menengah": 78.0}
+DEFAULT_SCHEME = {("tinggi", "di_bawah"): 6, ("tinggi", "sesuai"): 8, ("tinggi", "di_atas"): 9,
+                  ("menengah", "di_bawah"): 3, ("menengah", "sesuai"): 5, ("menengah", "di_atas"): 7,
+                  ("rendah", "di_bawah"): 1, ("rendah", "sesuai"): 2, ("rendah", "di_atas"): 4}
+DEFAULT_PERFORMANCE = {"sangat_baik": "di_atas", "baik": "sesuai", "butuh_perbaikan": "di_bawah",
+                       "kurang": "di_bawah", "sangat_kurang": "di_bawah"}
+SUCCESSION_BOXES = frozenset({7, 8, 9})
+
+
+def potential(jpm_value: float, bands: Mapping[str, float] | None = None) -> str:
+    """Potential axis from JPM: ≥ 90 tinggi, 78–< 90 menengah, < 78 rendah (bands are a setting)."""
+    bands = bands or DEFAULT_BANDS
+    shown = round(jpm_value, 2)
+    return "tinggi" if shown >= bands["tinggi"] else "menengah" if shown >= bands["menengah"] else "rendah"
+
+
+def performance(predikat: str, mapping: Mapping[str, str] | None = None) -> str:
+    """Performance axis from the SKP predikat: Sangat Baik above, Baik as expected, the rest below."""
+    return (mapping or DEFAULT_PERFORMANCE)[predikat]
+
+
+def ninebox(jpm_value: float, predikat: str, bands=None, scheme=None, mapping=None) -> int:
+    """The 9-box number of a person (default numbering of SPEC §4.6)."""
+    return (scheme or DEFAULT_SCHEME)[(potential(jpm_value, bands), performance(predikat, mapping))]
+
+
+def is_valid(assessment_date: str, on: str, years: int = 3) -> bool:
+    """A result is valid for ``years`` from the assessment date (Peraturan BKN 26/2019 ps. 29)."""
+    taken = dt.date.fromisoformat(assessment_date[:10])
+    try:
+        until = taken.replace(year=taken.year + years)
+    except ValueError:  # 29 February: valid through 28 February
+        until = taken.replace(year=taken.year + years, day=28)
+    return taken <= dt.date.fromisoformat(on[:10]) < until

@@ -75,9 +75,10 @@ with tab_find:
     table = [{tr("field.nip"): c["nip"], tr("field.name"): c["name"], tr("field.golongan"): c["golongan"] or "–",
               tr("field.unit"): c["current_unit"], tr("field.participant_no"): c["participant_no"] or "–",
               tr("field.position"): c["position_name"] or "–"} for c in found]
+    # The query is part of the key: a new search starts with no selection (old row numbers are void).
     picked = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun",
-                          selection_mode="single-row", key="kandidat_table")
-    if picked.selection.rows:
+                          selection_mode="single-row", key=f"kandidat_table_{query}")
+    if picked.selection.rows and picked.selection.rows[0] < len(found):
         candidate = found[picked.selection.rows[0]]
         st.markdown(f"#### {tr('kandidat.detail')}")
         st.caption(tr("kandidat.derived", birth=format_date(candidate["birth_date"], lang()),

@@ -9,6 +9,36 @@ from core import auth, db
 PASSWORD = "rahasia123"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fast_hashing():
+    """Cheap argon2id parameters for the whole run: tests create many accounts.
+
+    The production parameters are tested on their own (test_auth), against the hasher captured at import.
+    """
+    from argon2 import PasswordHasher
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def frame_routes_every_page(monkeypatch):
+    """AppTest resets Streamlit's old ``pages/``-folder mode before every run; keep app.py the router.
+
+    In production app.py switches that mode off at import (see app.py); AppTest re-enables it per run.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import app_test
+
+    class FrameRouted(PagesManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(app_test, "PagesManager", FrameRouted)
+
+
 @pytest.fixture
 def db_path(tmp_path, monkeypatch):
     """A path for a new database file; the app's env var points at it too."""

@@ -1,0 +1,200 @@
+"""The demo data set (SPEC §1, §7): a realistic seleksi terbuka, loaded with one call."""
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+from argon2 import PasswordHasher
+
+from core import auth, db, demo, registry
+from core.errors import Conflict, PermissionDenied
+from core.nip import parse_nip
+
+TODAY = dt.date(2026, 11, 23)
+MALE_PREFIXES = {"Drs.", "H."}
+FEMALE_PREFIXES = {"Dra.", "Hj."}
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    """One database with the demo set loaded: ``(database, admin, credentials)``."""
+    patch = pytest.MonkeyPatch()
+    patch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    database = db.prepare(tmp_path_factory.mktemp("demo") / "dasbor.db")
+    admin = auth.create_first_admin(database, "admin", "Admin BKPSDM", "rahasia123")
+    credentials = demo.load(database, admin)
+    yield database, admin, credentials
+    database.close()
+    patch.undo()
+
+
+@pytest.fixture(scope="module")
+def database(loaded):
+    return loaded[0]
+
+
+@pytest.fixture(scope="module")
+def credentials(loaded):
+    return loaded[2]
+
+
+@pytest.fixture(scope="module")
+def event(database):
+    return next(e for e in registry.list_events(database) if e["name"] == demo.EVENT_NAME)
+
+
+@pytest.fixture(scope="module")
+def registrations(database, event):
+    return registry.list_registrations(database, event["id"])
+
+
+@pytest.fixture(scope="module")
+def people():
+    return demo.demo_candidates(120)
+
+
+def name_parts(name: str) -> tuple[str, str]:
+    """'Dr. Budi Santoso, S.E., M.M.' → ('Dr.', 'Budi'): the prefix title (or '') and the first name."""
+    words = name.split(",")[0].split()
+    prefix = words[0] if words[0].endswith(".") else ""
+    return prefix, words[1] if prefix else words[0]
+
+
+# The data set ----------------------------------------------------------------------------------
+
+def test_the_main_event_is_a_seleksi_terbuka(event):
+    assert event["purpose"] == "pengisian"
+
+
+def test_twelve_positions(database, event):
+    assert len(registry.list_positions(database, event["id"])) == 12
+
+
+def test_ten_candidates_per_position(database, event):
+    assert {p["n_candidates"] for p in registry.list_positions(database, event["id"])} == {10}
+
+
+def test_positions_have_the_jpt_pratama_standard(database, event):
+    standards = [registry.get_standard(database, p["id"]) for p in registry.list_positions(database, event["id"])]
+    assert all(set(s.values()) == {4} and len(s) == 9 for s in standards)
+
+
+def test_120_candidates_registered(registrations):
+    assert len(registrations) == 120
+
+
+def test_every_registered_candidate_is_in_the_registry(database, registrations):
+    assert registry.count_candidates(database) >= len({r["id"] for r in registrations}) == 120
+
+
+def test_participant_numbers_run_from_001_to_120(registrations):
+    assert sorted(r["participant_no"] for r in registrations) == [f"{n:03d}" for n in range(1, 121)]
+
+
+def test_nips_are_unique(registrations):
+    assert len({r["nip"] for r in registrations}) == 120
+
+
+def test_every_nip_is_valid(database):
+    invalid = []
+    for r in db.rows(database, "SELECT nip FROM candidates"):
+        try:
+            parse_nip(r["nip"], TODAY)
+        except Exception as err:  # noqa: BLE001 — collect every failure for the message
+            invalid.append((r["nip"], err))
+    assert invalid == []
+
+
+def test_stored_fields_agree_with_the_nip(registrations):
+    derived = [(parse_nip(r["nip"], TODAY).birth_date.isoformat(), parse_nip(r["nip"], TODAY).gender)
+               for r in registrations]
+    assert derived == [(r["birth_date"], r["gender"]) for r in registrations]
+
+
+def test_both_genders_appear(registrations):
+    assert set(Counter(r["gender"] for r in registrations)) == {"L", "P"}
+
+
+def test_names_have_a_space_and_titles_after_a_comma(registrations):
+    assert [r["name"] for r in registrations if " " not in r["name"] or ", " not in r["name"]] == []
+
+
+def test_first_names_match_the_nip_gender(registrations):
+    wrong = [r["name"] for r in registrations
+             if name_parts(r["name"])[1] not in (demo.MALE if r["gender"] == "L" else demo.FEMALE)]
+    assert wrong == []
+
+
+def test_gendered_titles_match_the_nip_gender(registrations):
+    forbidden = {"L": FEMALE_PREFIXES, "P": MALE_PREFIXES}
+    assert [r["name"] for r in registrations if name_parts(r["name"])[0] in forbidden[r["gender"]]] == []
+
+
+def test_golongan_are_known(database, registrations):
+    known = {g["code"] for g in database.execute("SELECT code FROM golongan").fetchall()}
+    assert {r["golongan"] for r in registrations} <= known
+
+
+def test_candidates_have_a_current_position_and_unit(registrations):
+    assert all(r["current_position"] and r["current_unit"] for r in registrations)
+
+
+# Accounts --------------------------------------------------------------------------------------
+
+def test_eight_assessors_and_one_pimpinan(database):
+    roles = Counter(r[0] for r in database.execute("SELECT role FROM users WHERE username != 'admin'"))
+    assert roles == {"asesor": 8, "pimpinan": 1}
+
+
+def test_a_password_is_returned_for_every_demo_account(credentials):
+    assert sorted(credentials) == sorted([u for u, _ in demo.ASSESSORS] + [demo.PIMPINAN[0]])
+
+
+def test_passwords_are_different(credentials):
+    assert len(set(credentials.values())) == len(credentials)
+
+
+def test_passwords_keep_the_rules(credentials):
+    assert [auth.check_password_rules(p, u) for u, p in credentials.items()] == [None] * len(credentials)
+
+
+def test_returned_passwords_work(database, credentials):
+    signed_in = {u: auth.login(database, u, p)["username"] for u, p in credentials.items()}
+    assert signed_in == {u: u for u in credentials}
+
+
+# Loading rules ---------------------------------------------------------------------------------
+
+def test_loading_twice_is_refused(loaded):
+    database, admin, _ = loaded
+    before = (database.execute("SELECT count(*) FROM users").fetchone()[0], registry.count_candidates(database),
+              len(registry.list_events(database)))
+    with pytest.raises(Conflict) as caught:
+        demo.load(database, admin)
+    after = (database.execute("SELECT count(*) FROM users").fetchone()[0], registry.count_candidates(database),
+             len(registry.list_events(database)))
+    assert (caught.value.key, after) == ("demo.already_loaded", before)
+
+
+@pytest.mark.parametrize("role", ["asesor", "pimpinan"])
+def test_only_an_admin_loads_the_demo(database, role):
+    actor = {"id": 99, "username": "x", "role": role, "active": 1}
+    with pytest.raises(PermissionDenied):
+        demo.load(database, actor)
+
+
+def test_demo_candidates_are_deterministic(people):
+    assert demo.demo_candidates(120) == people
+
+
+def test_another_seed_gives_other_candidates(people):
+    assert demo.demo_candidates(120, seed=demo.SEED + 1) != people
+
+
+def test_demo_candidates_are_distinct(people):
+    assert len({p["nip"] for p in people}) == 120
+
+
+@pytest.mark.parametrize("n", [0, 1, 12])
+def test_demo_candidates_count(n):
+    assert len(demo.demo_candidates(n)) == n
