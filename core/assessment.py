@@ -132,6 +132,7 @@ def lead_of(db: Database, event_id: int) -> int | None:
 def declare_conflict(db: Database, actor: dict, event_id: int, assessor_id: int, candidate_id: int,
                      reason: str) -> None:
     """An assessor (for themself) or the admin records a conflict of interest with a candidate."""
+    require(actor, "asesor", "admin")
     if actor["id"] != assessor_id:
         require(actor, "admin")
     else:

@@ -94,11 +94,14 @@ def agenda(db: Database, actor: dict, event_id: int) -> list[dict]:
         LEFT JOIN consensus cs ON cs.registration_id = r.id AND cs.competency = s.competency
         LEFT JOIN results res ON res.registration_id = r.id
         WHERE r.event_id = ?""", (event_id,)))
-    if cells.empty or stats.empty:
+    if cells.empty:
         return []
+    if stats.empty:  # nothing observed at all yet: the cells are still on the agenda, unflagged
+        stats = pd.DataFrame(columns=["registration_id", "competency", "n", "mean", "sd", "spread", "rwg",
+                                      "suggested"])
     merged = cells[cells["registration_id"].isin(opened)].merge(stats, on=["registration_id", "competency"],
                                                                  how="left")
-    merged["must_discuss"] = merged["spread"] >= event["discuss_threshold"]
+    merged["must_discuss"] = (merged["spread"] >= event["discuss_threshold"]).fillna(False).astype(bool)
     merged = merged.sort_values(["spread", "sd", "participant_no", "sort"], ascending=[False, False, True, True])
     return merged.astype(object).where(merged.notna(), None).to_dict("records")
 
@@ -129,10 +132,10 @@ def _meeting_cell(code, name, standard, ratings, method, threshold, consensus) -
     by_assessor: dict[str, list] = {}
     for r in ratings:
         by_assessor.setdefault(r["assessor_name"], []).append(r)
-    spread = scoring.spread(levels)
+    spread, seen = scoring.spread(levels), scoring.observed(levels)
     return {"code": code, "name": name, "standard": standard, "ratings": ratings,
             "assessor_scores": {a: scoring.competency_score([r["level"] for r in rs]) for a, rs in by_assessor.items()},
-            "spread": spread, "sd": scoring.sd(levels), "rwg": rwg(scoring.observed(levels)) if levels else None,
+            "spread": spread, "sd": scoring.sd(levels), "rwg": rwg(seen) if seen else None,
             "suggested": scoring.suggested_consensus(levels, method),
             "must_discuss": scoring.must_discuss(spread, threshold), "consensus": consensus}
 
@@ -153,7 +156,7 @@ def _open_for_decisions(db: Database, actor: dict, registration_id: int) -> dict
 def set_consensus(db: Database, actor: dict, registration_id: int, code: str, level: int,
                   rationale: str = "", expected_version: int | None = None) -> None:
     """Record the consensus level; a departure from the suggestion needs a written rationale."""
-    if not isinstance(level, int) or not 1 <= level <= 5:
+    if not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= 5:
         raise ValidationError("consensus.bad_level")
     rationale = clean_text(rationale, "Alasan", max_len=2000)
     with transaction(db):
@@ -268,6 +271,8 @@ def reopen_result(db: Database, actor: dict, registration_id: int, reason: str) 
         if reg["state"] == "final":
             db.execute("UPDATE events SET state = 'integrasi', updated_at = ? WHERE id = ?",
                        (audit.now(), reg["event_id"]))
+            audit.record(db, actor, "state", "event", reg["event_id"], old={"state": "final"},
+                         new={"state": "integrasi"}, reason=reason)
         audit.record(db, actor, "reopen", "result", registration_id,
                      old={k: before[k] for k in ("jpm", "category", "finalized_at")},
                      new={"finalized_at": None}, reason=reason)

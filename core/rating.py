@@ -104,7 +104,10 @@ def clean_entry(code: str, entry: dict) -> dict:
         raise ValidationError("rating.evidence_required", code=code)
     if len(evidence) > MAX_EVIDENCE:
         raise ValidationError("rating.evidence_too_long", code=code, n=MAX_EVIDENCE)
-    return {"level": level, "evidence": evidence, "version": int(entry.get("version") or 0)}
+    version = entry.get("version") or 0
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        raise ValidationError("rating.bad_version")
+    return {"level": level, "evidence": evidence, "version": version}
 
 
 def save_ratings(db: Database, actor: dict, registration_id: int, exercise_id: int,
