@@ -29,7 +29,7 @@ def create_exercise(db: Database, actor: dict, event_id: int, name: str, kind: s
     require(actor, "admin")
     if kind not in EXERCISE_KINDS:
         raise ValidationError("exercise.bad_kind")
-    name = clean_text(name, "Nama alat ukur", required=True, max_len=100)
+    name = clean_text(name, "field.exercise", required=True, max_len=100)
     with transaction(db):
         require_state(get_event(db, event_id), "persiapan")
         if one(db, "SELECT 1 FROM exercises WHERE event_id = ? AND name = ? COLLATE NOCASE", (event_id, name)):
@@ -137,7 +137,7 @@ def declare_conflict(db: Database, actor: dict, event_id: int, assessor_id: int,
         require(actor, "admin")
     else:
         require(actor, "asesor", "admin")
-    reason = clean_text(reason, "Alasan", required=True, max_len=500)
+    reason = clean_text(reason, "audit.reason", required=True, max_len=500)
     with transaction(db):
         get_event(db, event_id)
         if not one(db, "SELECT 1 FROM event_assessors WHERE event_id = ? AND user_id = ?", (event_id, assessor_id)):

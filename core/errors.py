@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.i18n import t
+from core.i18n import catalog, t
 
 
 class DomainError(Exception):
@@ -11,10 +11,13 @@ class DomainError(Exception):
     def __init__(self, key: str, **params):
         self.key = key
         self.params = params
-        super().__init__(t(key, "id", **params))
+        super().__init__(self.message("id"))
 
     def message(self, lang: str = "id") -> str:
-        return t(self.key, lang, **self.params)
+        """The message in ``lang``; parameters that are catalog keys (field names) are translated too."""
+        names = catalog()
+        shown = {k: t(v, lang) if isinstance(v, str) and v in names else v for k, v in self.params.items()}
+        return t(self.key, lang, **shown)
 
 
 class ValidationError(DomainError):

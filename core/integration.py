@@ -103,6 +103,8 @@ def agenda(db: Database, actor: dict, event_id: int) -> list[dict]:
                                                                  how="left")
     merged["must_discuss"] = (merged["spread"] >= event["discuss_threshold"]).fillna(False).astype(bool)
     merged = merged.sort_values(["spread", "sd", "participant_no", "sort"], ascending=[False, False, True, True])
+    for column in ("spread", "suggested", "consensus", "standard", "n"):  # levels are whole numbers
+        merged[column] = merged[column].astype("Int64")
     return merged.astype(object).where(merged.notna(), None).to_dict("records")
 
 
@@ -158,7 +160,7 @@ def set_consensus(db: Database, actor: dict, registration_id: int, code: str, le
     """Record the consensus level; a departure from the suggestion needs a written rationale."""
     if not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= 5:
         raise ValidationError("consensus.bad_level")
-    rationale = clean_text(rationale, "Alasan", max_len=2000)
+    rationale = clean_text(rationale, "audit.reason", max_len=2000)
     with transaction(db):
         reg = _open_for_decisions(db, actor, registration_id)
         if code not in get_standard(db, reg["position_id"]):

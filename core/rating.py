@@ -221,4 +221,4 @@ def candidate_ratings(db: Database, actor: dict, registration_id: int) -> list[d
 
 
 def clean_reason(reason: str) -> str:
-    return clean_text(reason, "Alasan", required=True, max_len=500)
+    return clean_text(reason, "audit.reason", required=True, max_len=500)

@@ -42,14 +42,14 @@ def clean_date(value, field: str) -> str:
 
 
 def clean_email(value) -> str:
-    email = clean_text(value, "Email")
+    email = clean_text(value, "field.email")
     if email and not EMAIL_RE.match(email):
         raise ValidationError("form.bad_email")
     return email
 
 
 def clean_phone(value) -> str:
-    phone = clean_text(value, "Telepon")
+    phone = clean_text(value, "field.phone")
     if phone and not PHONE_RE.match(phone):
         raise ValidationError("form.bad_phone")
     return phone
@@ -59,12 +59,12 @@ def clean_phone(value) -> str:
 
 def _event_fields(name, purpose, start_date, end_date, venue, organizer) -> dict:
     fields = {
-        "name": clean_text(name, "Nama kegiatan", required=True),
+        "name": clean_text(name, "field.event_name", required=True),
         "purpose": purpose,
-        "start_date": clean_date(start_date, "Tanggal mulai"),
-        "end_date": clean_date(end_date, "Tanggal selesai"),
-        "venue": clean_text(venue, "Tempat"),
-        "organizer": clean_text(organizer, "Penyelenggara"),
+        "start_date": clean_date(start_date, "field.start_date"),
+        "end_date": clean_date(end_date, "field.end_date"),
+        "venue": clean_text(venue, "field.venue"),
+        "organizer": clean_text(organizer, "field.organizer"),
     }
     if purpose not in PURPOSES:
         raise ValidationError("event.bad_purpose")
@@ -129,8 +129,8 @@ def require_state(event: dict, *states: str) -> None:
 def _position_fields(db: Database, name, unit, job_class) -> dict:
     if not one(db, "SELECT 1 FROM job_classes WHERE code = ?", (job_class,)):
         raise ValidationError("position.bad_job_class")
-    return {"name": clean_text(name, "Nama jabatan", required=True),
-            "unit": clean_text(unit, "Unit kerja"), "job_class": job_class}
+    return {"name": clean_text(name, "field.position", required=True),
+            "unit": clean_text(unit, "field.unit"), "job_class": job_class}
 
 
 def create_position(db: Database, actor: dict, event_id: int, name, unit, job_class) -> int:
@@ -231,11 +231,11 @@ def _candidate_fields(db: Database, raw_nip, name, golongan, current_position, c
     golongan = (golongan or "").strip() or None
     if golongan and not one(db, "SELECT 1 FROM golongan WHERE code = ?", (golongan,)):
         raise ValidationError("candidate.bad_golongan")
-    return {"nip": info.nip, "name": clean_text(name, "Nama", required=True),
+    return {"nip": info.nip, "name": clean_text(name, "field.name", required=True),
             "birth_date": info.birth_date.isoformat(), "gender": info.gender,
             "tmt_cpns": info.tmt_cpns, "golongan": golongan,
-            "current_position": clean_text(current_position, "Jabatan saat ini"),
-            "current_unit": clean_text(current_unit, "Unit kerja"),
+            "current_position": clean_text(current_position, "field.current_position"),
+            "current_unit": clean_text(current_unit, "field.unit"),
             "email": clean_email(email), "phone": clean_phone(phone)}
 
 
@@ -329,7 +329,7 @@ def _register(db: Database, event_id: int, candidate_id: int, position_id: int, 
     get_candidate(db, candidate_id)
     if one(db, "SELECT 1 FROM registrations WHERE event_id = ? AND candidate_id = ?", (event_id, candidate_id)):
         raise Conflict("registration.duplicate")
-    participant_no = (clean_text(participant_no, "Nomor peserta", max_len=30)
+    participant_no = (clean_text(participant_no, "field.participant_no", max_len=30)
                       or next_participant_no(db, event_id, reserved))
     if one(db, "SELECT 1 FROM registrations WHERE event_id = ? AND participant_no = ?", (event_id, participant_no)):
         raise Conflict("registration.duplicate_no", no=participant_no)

@@ -20,7 +20,7 @@ assessors = assessment.list_assessors(db, event["id"])
 registrations = registry.list_registrations(db, event["id"])
 # One view per run: the assignment grid alone has a row per candidate × exercise.
 VIEWS = ["exercises", "matrix", "assessors", "assignments", "checks"]
-view = st.segmented_control(tr("integrasi.view"), VIEWS, format_func=lambda v: tr(f"alat.tab_{v}"),
+view = st.segmented_control(tr("common.view"), VIEWS, format_func=lambda v: tr(f"alat.tab_{v}"),
                             default="exercises", key="alat_view") or "exercises"
 
 if view == "exercises":

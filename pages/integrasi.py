@@ -29,8 +29,13 @@ c3.metric(tr("integrasi.final"), len(final))
 
 # One view per run (tabs would render all three every time).
 VIEWS = {"agenda": "integrasi.tab_agenda", "meeting": "integrasi.tab_meeting", "progress": "integrasi.tab_progress"}
-view_key = st.segmented_control(tr("integrasi.view"), list(VIEWS), format_func=lambda v: tr(VIEWS[v]),
+view_key = st.segmented_control(tr("common.view"), list(VIEWS), format_func=lambda v: tr(VIEWS[v]),
                                 default="agenda", key="integrasi_view") or "agenda"
+
+
+def dash(value) -> str:
+    """A level or spread as text; "–" where nothing was observed."""
+    return "–" if value is None else str(value)
 
 
 @st.cache_data(ttl=900, max_entries=16, show_spinner=False)
@@ -40,10 +45,10 @@ def agenda_table(event_id: int, user_id: int, language: str, token: int) -> pd.D
     cells = integration.agenda(fresh, auth.get_user(fresh, user_id), event_id)
     return pd.DataFrame([{
         t("field.participant_no", language): c["participant_no"], t("field.name", language): c["candidate_name"],
-        t("field.competency", language): c["competency_name"], t("integrasi.spread", language): c["spread"],
+        t("field.competency", language): c["competency_name"], t("integrasi.spread", language): dash(c["spread"]),
         "SD": format_number(c["sd"], 2, language), "r_wg": format_number(c["rwg"], 2, language),
-        t("integrasi.suggested", language): str(c["suggested"]),
-        t("integrasi.consensus", language): str(c["consensus"] or "–"),
+        t("integrasi.suggested", language): dash(c["suggested"]),
+        t("integrasi.consensus", language): dash(c["consensus"]),
         t("integrasi.must_discuss", language): "●" if c["must_discuss"] else ""} for c in cells])
 
 
@@ -70,8 +75,8 @@ if view_key == "meeting":
                           category=result["category"]))
         for cell in view["competencies"]:
             flag = " · ⚠ " + tr("integrasi.must_discuss") if cell["must_discuss"] else ""
-            with st.expander(f"{cell['code']} {cell['name']} — {tr('integrasi.suggested')} {cell['suggested']}"
-                             f" · {tr('integrasi.spread')} {cell['spread']}{flag}",
+            with st.expander(f"{cell['code']} {cell['name']} — {tr('integrasi.suggested')} {dash(cell['suggested'])}"
+                             f" · {tr('integrasi.spread')} {dash(cell['spread'])}{flag}",
                              expanded=cell["must_discuss"] or (can_decide and not cell["consensus"])):
                 st.dataframe([{tr("field.assessor"): r["assessor_name"], tr("field.exercise"): r["exercise_name"],
                                tr("field.level"): "TB" if r["level"] is None else r["level"],
