@@ -179,7 +179,7 @@ def _pemetaan(db, admin, users, rng) -> None:
     assessors = [users[u] for u, _ in ASSESSORS[:4]]
     _setup(db, admin, event_id, [EXERCISES[0], EXERCISES[2], EXERCISES[4]], [a["id"] for a in assessors],
            assessors[1]["id"])
-    _rate(db, event_id, assessors, registrations, rng, submit=registrations, ability=3.1)
+    _rate(db, event_id, assessors, registrations, rng, submit=registrations, ability=2.75)
     assessment.advance_state(db, admin, event_id)
     _integrate(db, assessors[1], registrations, rng, "pemetaan")
     assessment.advance_state(db, admin, event_id)
@@ -201,8 +201,8 @@ def _evidence(rng: random.Random, code: str, kind: str, level: int | None) -> st
 
 
 def _abilities(rng: random.Random, codes: list[str], centre: float) -> dict[str, float]:
-    base = rng.gauss(centre, 0.45)
-    return {code: base + rng.gauss(0, 0.4) for code in codes}
+    base = rng.gauss(centre, 0.5)
+    return {code: base + rng.gauss(0, 0.35) for code in codes}
 
 
 def _rate(db, event_id, assessors, registration_ids, rng, submit, share: float = 1.0, ability: float = 3.7):
@@ -213,26 +213,31 @@ def _rate(db, event_id, assessors, registration_ids, rng, submit, share: float =
     wanted = set(registration_ids)
     for reg_id in registration_ids:
         truth = _abilities(rng, sorted({c for codes in matrix.values() for c in codes}), ability)
-        outlier = {code: rng.random() < 0.05 for code in truth}
-        for a in rows(db, "SELECT * FROM assignments WHERE registration_id = ? ORDER BY exercise_id, assessor_id",
-                      (reg_id,)):
+        assigned = rows(db, "SELECT * FROM assignments WHERE registration_id = ? ORDER BY exercise_id, assessor_id",
+                        (reg_id,))
+        # In a few cells one assessor sees the candidate two levels apart: real disagreement to discuss.
+        raters = sorted({a["assessor_id"] for a in assigned})
+        outliers = {code: (rng.choice(raters), rng.choice([-2, 2])) for code in truth if rng.random() < 0.06}
+        for a in assigned:
             if a["registration_id"] not in wanted or rng.random() > share:
                 continue
             assessor = by_id[a["assessor_id"]]
-            lenient = LENIENCY.get(assessor["username"], 0.0)
-            # In a few cells one assessor sees the candidate two levels apart: real disagreement.
-            shift = rng.choice([-2, 2]) if rng.random() < 0.5 else 0
-            entries = {code: _one_rating(rng, truth[code] + lenient + (shift if outlier[code] else 0), code,
+            lenient = LENIENCY.get(assessor["username"], 0.0) / 2
+            entries = {code: _one_rating(rng, truth[code] + lenient + _shift(outliers, code, assessor["id"]), code,
                                          kinds[a["exercise_id"]]) for code in sorted(matrix[a["exercise_id"]])}
             rating.save_ratings(db, assessor, reg_id, a["exercise_id"], entries)
-        for assessor_id in {a["assessor_id"] for a in assessment.list_assignments(db, event_id)
-                            if a["registration_id"] == reg_id}:
-            if reg_id in submit:
+        if reg_id in submit:
+            for assessor_id in raters:
                 rating.submit(db, by_id[assessor_id], reg_id)
 
 
+def _shift(outliers: dict, code: str, assessor_id: int) -> int:
+    who, shift = outliers.get(code, (None, 0))
+    return shift if who == assessor_id else 0
+
+
 def _one_rating(rng: random.Random, centre: float, code: str, kind: str) -> dict:
-    level = None if rng.random() < 0.01 else min(5, max(1, round(centre + rng.gauss(0, 0.45))))
+    level = None if rng.random() < 0.01 else min(5, max(1, round(centre + rng.gauss(0, 0.3))))
     return {"level": level, "evidence": _evidence(rng, code, kind, level), "version": 0}
 
 

@@ -6,7 +6,7 @@ import streamlit as st
 from core import auth, integration, registry
 from core.i18n import format_number, format_percent, t
 from core.textutil import escape_markdown
-from pages.common import attempt, database, guard, lang, need_event, petunjuk, rerun, tr
+from pages.common import attempt, database, guard, lang, need_event, petunjuk, plain_table, rerun, tr
 
 db, user = guard("admin", "asesor")
 st.title(tr("integrasi.title"))
@@ -78,10 +78,10 @@ if view_key == "meeting":
             with st.expander(f"{cell['code']} {cell['name']} — {tr('integrasi.suggested')} {dash(cell['suggested'])}"
                              f" · {tr('integrasi.spread')} {dash(cell['spread'])}{flag}",
                              expanded=cell["must_discuss"] or (can_decide and not cell["consensus"])):
-                st.dataframe([{tr("field.assessor"): r["assessor_name"], tr("field.exercise"): r["exercise_name"],
-                               tr("field.level"): "TB" if r["level"] is None else r["level"],
-                               tr("penilaian.evidence"): r["evidence"]} for r in cell["ratings"]],
-                             hide_index=True, width="stretch")
+                # A table, not a grid: the evidence notes wrap and can be read whole during the meeting.
+                plain_table([{tr("field.assessor"): r["assessor_name"], tr("field.exercise"): r["exercise_name"],
+                              tr("penilaian.level"): "TB" if r["level"] is None else str(r["level"]),
+                              tr("penilaian.evidence"): r["evidence"]} for r in cell["ratings"]])
                 scores = ", ".join(f"{a}: {format_number(s, 2, lang())}" for a, s in cell["assessor_scores"].items())
                 st.caption(escape_markdown(
                     f"{tr('integrasi.scores')}: {scores} · SD {format_number(cell['sd'], 2, lang())}"
