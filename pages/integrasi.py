@@ -76,7 +76,8 @@ if view_key == "meeting":
         for cell in view["competencies"]:
             flag = " · ⚠ " + tr("integrasi.must_discuss") if cell["must_discuss"] else ""
             with st.expander(f"{cell['code']} {cell['name']} — {tr('integrasi.suggested')} {dash(cell['suggested'])}"
-                             f" · {tr('integrasi.spread')} {dash(cell['spread'])}{flag}",
+                             f" · {tr('integrasi.spread')} {dash(cell['spread'])}"
+                             f" · {tr('integrasi.consensus')} {dash((cell['consensus'] or {}).get('level'))}{flag}",
                              expanded=cell["must_discuss"] or (can_decide and not cell["consensus"])):
                 # A table, not a grid: the evidence notes wrap and can be read whole during the meeting.
                 plain_table([{tr("field.assessor"): r["assessor_name"], tr("field.exercise"): r["exercise_name"],
