@@ -176,8 +176,9 @@ def standards(db: Database, event_id: int) -> pd.DataFrame:
 
 def registrations_frame(db: Database, event_id: int) -> pd.DataFrame:
     return _frame(db, """
-        SELECT r.id AS registration_id, r.participant_no, r.position_id, p.name AS position_name, p.sort AS position_sort,
-               p.job_class, c.id AS candidate_id, c.name, c.nip, c.tmt_cpns, c.golongan, g.rank AS golongan_rank,
+        SELECT r.id AS registration_id, r.participant_no, r.position_id, p.name AS position_name,
+               p.sort AS position_sort, p.job_class, c.id AS candidate_id, c.name, c.nip, c.tmt_cpns, c.golongan,
+               g.rank AS golongan_rank,
                c.current_position, c.current_unit, r.skp_predikat, res.finalized_at, res.kekuatan,
                coalesce(r.assessment_date, e.end_date) AS assessment_date
         FROM registrations r JOIN candidates c ON c.id = r.candidate_id JOIN positions p ON p.id = r.position_id

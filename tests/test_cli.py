@@ -5,13 +5,13 @@ import sqlite3
 import sys
 
 import pytest
+from assessment_fixtures import PASSWORD  # noqa: E402
 
 from core import __main__ as cli
 from core import auth, db, demo
 from core.errors import AuthError
 from core.i18n import t
 
-PASSWORD = "rahasia123"
 NEW_PASSWORD = "baru2026rahasia"
 
 

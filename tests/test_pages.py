@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 from apptest_helpers import fill, open_app, open_page, open_script, shown_text, submit, texts, widget
-from conftest import PASSWORD
+from assessment_fixtures import PASSWORD
 
 import app
 from core import auth, db, demo, nip, refdata, registry

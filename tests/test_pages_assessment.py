@@ -7,7 +7,7 @@ import shutil
 import pytest
 from apptest_helpers import open_app, open_page, open_script, shown_text, texts
 from argon2 import PasswordHasher
-from conftest import PASSWORD
+from assessment_fixtures import PASSWORD
 
 from core import assessment, auth, db, demo, integration, rating, registry
 from core.errors import DomainError
