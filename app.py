@@ -39,12 +39,17 @@ PAGES = {
     "alat_ukur": ("pages/alat_ukur.py", "nav.alat_ukur", ":material/fact_check:", ("admin",)),
     "penilaian": ("pages/penilaian.py", "nav.penilaian", ":material/rate_review:", ("asesor",)),
     "integrasi": ("pages/integrasi.py", "nav.integrasi", ":material/diversity_3:", ("admin", "lead")),
+    "hasil": ("pages/hasil.py", "nav.hasil", ":material/leaderboard:", ("admin", "pimpinan", "lead")),
+    "talenta": ("pages/talenta.py", "nav.talenta", ":material/grid_view:", ("admin", "pimpinan")),
+    "kualitas": ("pages/kualitas.py", "nav.kualitas", ":material/verified:", ("admin", "lead")),
+    "presentasi": ("pages/presentasi.py", "nav.presentasi", ":material/slideshow:", ("admin", "pimpinan")),
     "pengaturan": ("pages/pengaturan.py", "nav.pengaturan", ":material/settings:", ("admin",)),
     "akun": ("pages/akun.py", "nav.akun", ":material/person:", ("admin", "asesor", "pimpinan")),
 }
 SECTIONS = {"nav.section.utama": ["beranda"],
             "nav.section.persiapan": ["kegiatan", "jabatan", "kandidat"],
             "nav.section.penilaian": ["alat_ukur", "penilaian", "integrasi"],
+            "nav.section.hasil": ["hasil", "talenta", "kualitas", "presentasi"],
             "nav.section.sistem": ["pengaturan", "akun"]}
 
 

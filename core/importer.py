@@ -1,4 +1,4 @@
-"""Candidate import: read an XLSX or CSV file in memory and validate every row.
+"""Candidate and stage-score imports: read an XLSX or CSV file in memory, validate every row.
 
 Nothing here touches the database. What the checks need to know about the registry
 (existing NIPs, golongan codes, the event's positions, used participant numbers) comes in
@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -24,6 +25,7 @@ from typing import NamedTuple
 import openpyxl
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.errors import ValidationError
 from core.i18n import format_number, t
@@ -324,9 +326,9 @@ def header_key(text) -> str:
     return cell_text(text).casefold()
 
 
-def map_headers(cells: list) -> dict[str, int]:
+def map_headers(cells: list, columns: Sequence[Column] = COLUMNS) -> dict[str, int]:
     """Map column keys to cell positions; raise naming missing and unknown headers."""
-    by_header = {header_key(column.header): column for column in COLUMNS}
+    by_header = {header_key(column.header): column for column in columns}
     found: dict[str, int] = {}
     unknown: list[str] = []
     for index, cell in enumerate(cells):
@@ -337,15 +339,17 @@ def map_headers(cells: list) -> dict[str, int]:
             raise ValidationError("import.header_duplicate", header=column.header)
         else:
             found[column.key] = index
-    missing = [column.header for column in COLUMNS if column.required and column.key not in found]
+    missing = [column.header for column in columns if column.required and column.key not in found]
     if missing or unknown:
-        raise _header_error(missing, unknown)
+        raise _header_error(missing, unknown, columns)
     return found
 
 
-def _header_error(missing: list[str], unknown: list[str]) -> ValidationError:
+def _header_error(
+    missing: list[str], unknown: list[str], columns: Sequence[Column] = COLUMNS
+) -> ValidationError:
     """One message that lists what is missing, what is unknown, and what is expected."""
-    expected = ", ".join(column.header for column in COLUMNS)
+    expected = ", ".join(column.header for column in columns)
     names = {"missing": ", ".join(missing), "unknown": ", ".join(unknown), "expected": expected}
     if missing and unknown:
         return ValidationError("import.columns_mismatch", **names)
@@ -551,3 +555,182 @@ def template_csv() -> bytes:
     writer.writerow([column.header for column in COLUMNS])
     writer.writerow([TEMPLATE_EXAMPLE[column.key] for column in COLUMNS])
     return buffer.getvalue().encode("utf-8-sig")
+
+
+# --- stage scores (SPEC §4.5) --------------------------------------------------------------
+
+STAGE_SHEET = "Nilai Tahap"
+# Identification columns of the stage-score file: only the NIP is read, the others help reading.
+STAGE_ID_COLUMNS: list[Column] = [
+    Column("participant_no", "No. Peserta", False),
+    Column("nip", "NIP", True),
+    Column("name", "Nama", False),
+]
+STAGE_KEY = "stage:"
+MAX_SCORE = 100
+# 78, 78,5, 78.5, ,5 — one decimal separator, no exponent, no thousands grouping.
+_SCORE_TEXT = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)$")
+
+
+def parse_stage_file(
+    filename: str,
+    data: bytes,
+    stage_names: list[str],
+    registrations_by_nip: dict[str, int],
+    *,
+    today: date | None = None,
+) -> ImportResult:
+    """Read stage scores (one column per stage, rows by NIP) and validate every row."""
+    (_, header), *records = read_table(filename, data)
+    found = map_headers(header, stage_columns(stage_names))
+    stages = {name: found[STAGE_KEY + name] for name in stage_names if STAGE_KEY + name in found}
+    if not stages:
+        raise ValidationError("import.stage_no_stage_column", expected=", ".join(stage_names) or "–")
+    if not records:
+        raise ValidationError("import.no_rows")
+    validator = StageRowValidator(registrations_by_nip, today)
+    result = ImportResult()
+    for row_no, cells in records:
+        clean, errors = validator.validate(row_no, cells, found, stages)
+        result.errors.extend(errors)
+        if clean is not None:
+            result.rows.append(clean)
+    if not result.rows and not result.errors:  # e.g. the template uploaded before any score was typed
+        raise ValidationError("import.stage_no_score")
+    return result
+
+
+def stage_columns(stage_names: list[str]) -> list[Column]:
+    """The identification columns, then one optional column per stage, headed by its name."""
+    stage_headers = {header_key(name) for name in stage_names}
+    # A stage literally called "Nama" wins over the ignored name column.
+    fixed = [c for c in STAGE_ID_COLUMNS if c.required or header_key(c.header) not in stage_headers]
+    return fixed + [Column(STAGE_KEY + name, name, False) for name in stage_names]
+
+
+class StageRowValidator:
+    """Validates stage-score rows one by one, remembering the NIPs already seen."""
+
+    def __init__(self, registrations_by_nip: dict[str, int], today: date | None):
+        self.registrations = {"".join(str(nip).split()): rid for nip, rid in registrations_by_nip.items()}
+        self.today = today
+        self.nip_rows: dict[str, int] = {}
+
+    def validate(self, row_no: int, cells: list, found: dict[str, int], stages: dict[str, int]):
+        """Return ``(clean row or None, errors)``; clean rows carry ``registration_id`` and ``scores``."""
+        errors = []
+        if _extra_cells(cells, found):
+            errors.append(_row_error(row_no, "", ValidationError("import.extra_cells")))
+        nip = _checked(errors, row_no, "NIP", lambda: self.check_nip(_cell(cells, found["nip"]), row_no))
+        filled = {name: _cell(cells, index) for name, index in stages.items() if cell_text(_cell(cells, index))}
+        if not filled and not errors:  # a pre-filled template row not scored yet: nothing to import, no error
+            return None, []
+        scores = {name: _checked(errors, row_no, name, lambda v=value, n=name: parse_score(v, n))
+                  for name, value in filled.items()}
+        if errors:
+            return None, errors
+        return {"row": row_no, "nip": nip, "registration_id": self.registrations[nip], "scores": scores}, []
+
+    def check_nip(self, raw, row_no: int) -> str:
+        """A valid NIP of a candidate registered in the event, once in the file."""
+        nip = parse_nip(raw, self.today).nip
+        if nip not in self.registrations:
+            raise ValidationError("import.stage_nip_not_registered", nip=nip)
+        first_row = self.nip_rows.setdefault(nip, row_no)
+        if first_row != row_no:
+            raise ValidationError("import.nip_duplicate", nip=nip, other_row=first_row)
+        return nip
+
+
+def parse_score(value, column: str) -> float:
+    """A stage score 0–100 from a number cell, or text with a decimal comma or dot."""
+    shown = cell_text(value)[:30]
+    if isinstance(value, str) and _SCORE_TEXT.match(shown):
+        value = float(shown.replace(",", "."))
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValidationError("import.stage_score_not_number", column=column, value=shown)
+    if not 0 <= value <= MAX_SCORE:
+        raise ValidationError("import.stage_score_out_of_range", column=column, value=shown)
+    return float(value) + 0.0  # + 0.0 turns a typed "-0" into 0.0
+
+
+def _cell(cells: list, index: int):
+    return cells[index] if index < len(cells) else None
+
+
+def _checked(errors: list[RowError], row_no: int, column: str, check):
+    """``check()``, or ``None`` with its error appended to ``errors``."""
+    try:
+        return check()
+    except ValidationError as err:
+        errors.append(_row_error(row_no, column, err))
+        return None
+
+
+def stage_template_xlsx(stage_names: list[str], people: list[tuple[str, str, str]]) -> bytes:
+    """The stage-score template: one pre-filled row per (participant_no, nip, name), scores empty."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = STAGE_SHEET
+    sheet.append([column.header for column in STAGE_ID_COLUMNS] + list(stage_names))
+    for participant_no, nip, name in people:
+        sheet.append([participant_no or None, nip, name])
+    _format_stage_sheet(sheet, stage_names, len(people))
+    if stage_names:
+        sheet.add_data_validation(_score_validation(len(STAGE_ID_COLUMNS) + 1, len(stage_names)))
+    _write_stage_help_sheet(workbook.create_sheet(HELP_SHEET), stage_names)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _format_stage_sheet(sheet, stage_names: list[str], people_count: int) -> None:
+    """Bold headers, readable widths, and Text format on the number and NIP columns."""
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    widths = [12, 22, 36] + [max(12, len(name) + 2) for name in stage_names]
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    # Text format, so Excel keeps a NIP as 18 digits and a participant number like 001 as typed.
+    for letter in ("A", "B"):
+        sheet.column_dimensions[letter].number_format = "@"
+        for row in range(2, people_count + 2):
+            sheet[f"{letter}{row}"].number_format = "@"
+    sheet.freeze_panes = "D2"
+
+
+def _score_validation(first_column: int, count: int) -> DataValidation:
+    """Excel refuses anything but a decimal 0–100 in the score cells (empty allowed)."""
+    validation = DataValidation(
+        type="decimal", operator="between", formula1="0", formula2=str(MAX_SCORE), allow_blank=True,
+        showErrorMessage=True, errorTitle=t("import.stage_template.error_title"),
+        error=t("import.stage_template.error"),
+    )
+    last = get_column_letter(first_column + count - 1)
+    validation.add(f"{get_column_letter(first_column)}2:{last}{MAX_ROWS + 1}")
+    return validation
+
+
+STAGE_HELP_NOTES = (
+    "import.stage_help.range",
+    "import.stage_help.empty",
+    "import.stage_help.rows",
+    "import.stage_help.identity",
+    "import.stage_help.ac",
+    "import.stage_help.columns",
+    "import.help.note.all_or_nothing",
+    "import.help.note.limits",
+)
+
+
+def _write_stage_help_sheet(sheet, stage_names: list[str]) -> None:
+    """Explain, in Indonesian, how to fill the scores."""
+    sheet.append([t("import.stage_help.title")])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([])
+    sheet.append([t("import.stage_help.stages", stages=", ".join(stage_names) or "–")])
+    for key in STAGE_HELP_NOTES:
+        sheet.append([t(key, rows=format_number(MAX_ROWS, 0), max=MAX_SCORE)])
+    sheet.column_dimensions["A"].width = 110
+    for row in sheet.iter_rows(min_row=3, max_col=1):
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")

@@ -102,6 +102,21 @@ def set_stage_score(db: Database, actor: dict, registration_id: int, stage_id: i
         _write_score(db, actor, registration_id, stage_id, score)
 
 
+def set_stage_scores(db: Database, actor: dict, event_id: int, entries: list[tuple[int, int, float]]) -> int:
+    """Admin saves many ``(registration_id, stage_id, score)`` at once: all or nothing; returns how many."""
+    require(actor, "admin")
+    cleaned = [(reg, stage, clean_score(score)) for reg, stage, score in entries]
+    with transaction(db):
+        registrations = {r["id"] for r in rows(db, "SELECT id FROM registrations WHERE event_id = ?", (event_id,))}
+        stages = {}
+        for reg, stage_id, score in cleaned:
+            stage = stages.setdefault(stage_id, _entry_stage(db, stage_id))
+            if stage["event_id"] != event_id or reg not in registrations:
+                raise ValidationError("stage.registration_not_in_event")
+            _write_score(db, actor, reg, stage_id, score)
+    return len(cleaned)
+
+
 def _entry_stage(db: Database, stage_id: int) -> dict:
     stage = one(db, "SELECT * FROM stages WHERE id = ?", (stage_id,))
     if not stage:
@@ -335,3 +350,49 @@ def _top_sets(table: pd.DataFrame) -> dict[int, frozenset]:
         return {}
     top = table[table["top3"]]
     return {int(p): frozenset(g["registration_id"]) for p, g in top.groupby("position_id")}
+
+
+def competency_table(db: Database, event_id: int) -> pd.DataFrame:
+    """Finalised consensus per registration × competency with its standard and gap (for heat maps, radars)."""
+    cells = _frame(db, """
+        SELECT r.id AS registration_id, r.position_id, s.competency, k.name AS competency_name, k.sort,
+               s.level AS standard
+        FROM registrations r JOIN position_standards s ON s.position_id = r.position_id
+        JOIN competencies k ON k.code = s.competency WHERE r.event_id = ?""", (event_id,))
+    table = cells.merge(consensus_frame(db, event_id), on=["registration_id", "competency"])
+    table["gap"] = table["level"] - table["standard"]
+    return table.sort_values(["registration_id", "sort"]).reset_index(drop=True)
+
+
+def tiebreak_chain(db: Database, event_id: int) -> list[str]:
+    return json.loads(get_event(db, event_id)["tiebreak"])
+
+
+def set_skp_predikat(db: Database, actor: dict, event_id: int, values: dict[int, str | None]) -> None:
+    """Admin records the SKP predikat of registrations (the performance axis of the 9-box)."""
+    require(actor, "admin")
+    known = {r["code"] for r in rows(db, "SELECT code FROM skp_predikat")}
+    if any(v is not None and v not in known for v in values.values()):
+        raise ValidationError("talenta.bad_predikat")
+    with transaction(db):
+        current = {r["id"]: r["skp_predikat"] for r in rows(
+            db, "SELECT id, skp_predikat FROM registrations WHERE event_id = ?", (event_id,))}
+        for reg, value in values.items():
+            if reg not in current:
+                raise ValidationError("stage.registration_not_in_event")
+            if current[reg] != value:
+                db.execute("UPDATE registrations SET skp_predikat = ? WHERE id = ?", (value, reg))
+                audit.record(db, actor, "update", "skp_predikat", reg, old=current[reg], new=value)
+
+
+def ninebox_summary(db: Database, table: pd.DataFrame) -> list[dict]:
+    """The nine boxes with their label, action, succession flag, head count and people."""
+    boxes = rows(db, "SELECT * FROM ninebox ORDER BY box DESC")
+    placed = table[table["box"].notna()] if "box" in table.columns else table.iloc[0:0]
+    out = []
+    for box in boxes:
+        people = placed[placed["box"] == box["box"]].sort_values("jpm", ascending=False)
+        out.append(box | {"count": len(people), "people": people[["registration_id", "participant_no", "name",
+                                                                   "position_name", "jpm", "skp_predikat"]]
+                          .to_dict("records")})
+    return out

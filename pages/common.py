@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import streamlit as st
@@ -118,3 +119,17 @@ def plain_table(records: list[dict]) -> None:
     """A wrapped, read-only table; ``st.table`` renders markdown, so every cell is escaped."""
     st.table([{escape_markdown(k): escape_markdown(v) if isinstance(v, str) else v for k, v in r.items()}
               for r in records])
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _chart_spec(builder: str, arguments: str) -> dict:
+    """Building an Altair chart costs ~100 ms; its Vega-Lite spec is cached by the data it shows."""
+    from core import charts
+
+    return getattr(charts, builder)(**json.loads(arguments)).to_dict(validate=False)
+
+
+def chart(builder: str, width: str | int = "content", **arguments) -> None:
+    """Show ``core.charts.<builder>(**arguments)``; the same arguments give the cached spec."""
+    spec = _chart_spec(builder, json.dumps(arguments, sort_keys=True, ensure_ascii=False, default=str))
+    st.vega_lite_chart(spec, width=width, theme=None)

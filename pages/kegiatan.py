@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from core import assessment, registry
+from core import assessment, registry, results
 from core.i18n import format_date
 from core.textutil import escape_markdown
 from pages.common import attempt, guard, lang, petunjuk, rerun, tr
@@ -71,6 +71,27 @@ def settings_panel(event: dict) -> None:
                     rerun(tr("common.saved"))
 
 
+def stages_panel(event: dict) -> None:
+    """Seleksi terbuka: stages with weights summing to 100, and the tie-break chain (SPEC §4.5)."""
+    with st.expander(tr("kegiatan.stages")):
+        stages = results.list_stages(db, event["id"])
+        rows = [{tr("field.stage"): s["name"], tr("kegiatan.weight"): s["weight"], "AC": bool(s["is_ac"])}
+                for s in stages] or [{tr("field.stage"): "Assessment Center", tr("kegiatan.weight"): 100.0, "AC": True}]
+        edited = st.data_editor(rows, num_rows="dynamic", key=f"kegiatan_stages_{event['id']}", width="stretch")
+        st.caption(tr("kegiatan.stages_note"))
+        if st.button(tr("kegiatan.save_stages"), key=f"kegiatan_save_stages_{event['id']}"):
+            new = [{"name": r[tr("field.stage")], "weight": r[tr("kegiatan.weight")], "is_ac": r["AC"]}
+                   for r in edited if r.get(tr("field.stage"))]
+            if attempt(results.set_stages, db, user, event["id"], new):
+                rerun(tr("common.saved"))
+        chain = results.tiebreak_chain(db, event["id"])
+        order = st.multiselect(tr("kegiatan.tiebreak"), list(results.TIEBREAK_KEYS), default=chain,
+                               format_func=lambda k: tr("tiebreak." + k), key=f"kegiatan_tiebreak_{event['id']}")
+        if order != chain and st.button(tr("kegiatan.save_tiebreak"), key=f"kegiatan_save_tb_{event['id']}"):
+            if attempt(results.set_tiebreak, db, user, event["id"], order):
+                rerun(tr("common.saved"))
+
+
 events = registry.list_events(db)
 tab_list, tab_new = st.tabs([tr("kegiatan.tab_list"), tr("kegiatan.tab_new")])
 with tab_list:
@@ -91,6 +112,8 @@ with tab_list:
             rerun(tr("common.saved"))
         state_panel(event)
         settings_panel(event)
+        if event["purpose"] == "pengisian":
+            stages_panel(event)
 with tab_new:
     values = event_form("kegiatan_new")
     if values:
