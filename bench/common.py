@@ -39,9 +39,18 @@ def timed(fn, repeat: int) -> list[float]:
     return samples
 
 
-def page_runs(path: Path, username: str, pages: list[str], repeat: int = 7) -> dict[str, float]:
+def page_runs(path: Path, username: str, pages: list[str], repeat: int = 7,
+              event: int | None = None) -> dict[str, float]:
     """Median script-run time (ms) of each page for a signed-in user, measured in one AppTest session."""
-    from streamlit.testing.v1 import AppTest
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import AppTest, app_test
+
+    class FrameRouted(PagesManager):  # as app.py does at import: the frame is the only router
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            PagesManager.uses_pages_directory = False
+
+    app_test.PagesManager = FrameRouted
 
     from core import auth, db
 
@@ -49,6 +58,8 @@ def page_runs(path: Path, username: str, pages: list[str], repeat: int = 7) -> d
     user = dict(database.execute("SELECT * FROM users WHERE username = ?", (username,)).fetchone())
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["auth_cookie"] = auth.start_session(database, user)
+    if event is not None:
+        at.session_state["sidebar_event"] = event
     at.run()
     result = {}
     for page in pages:

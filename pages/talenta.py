@@ -19,13 +19,20 @@ def cached_results(event_id: int, token: int) -> pd.DataFrame:
     return results.event_results(database(), event_id)
 
 
-table = cached_results(event["id"], integration.change_token(db))
+@st.cache_data(ttl=900, max_entries=16, show_spinner=False)
+def cached_boxes(event_id: int, token: int) -> list[dict]:
+    fresh = database()
+    return results.ninebox_summary(fresh, results.event_results(fresh, event_id))
+
+
+token = integration.change_token(db)
+table = cached_results(event["id"], token)
 predikat = {p["code"]: p["name"] for p in refdata.skp_predikat(db)}
 if event["purpose"] != "pemetaan":
     st.info(tr("talenta.only_pemetaan"))
     st.stop()
 
-summary = results.ninebox_summary(db, table)
+summary = cached_boxes(event["id"], token)
 placed = sum(b["count"] for b in summary)
 missing = table[table["finalized_at"].notna() & table["skp_predikat"].isna()] if not table.empty else table
 st.caption(tr("talenta.placed", n=placed, total=len(table)))
@@ -50,8 +57,9 @@ if chosen["people"]:
                   tr("field.position"): p["position_name"], "JPM": format_percent(p["jpm"], lang()),
                   "SKP": predikat.get(p["skp_predikat"], "–")} for p in chosen["people"]])
 
-if user["role"] == "admin":
-    with st.expander(tr("talenta.edit_skp")):
+# The editor only when asked for: a data editor is the costliest element of this page.
+if user["role"] == "admin" and st.toggle(tr("talenta.edit_skp"), key="talenta_edit"):
+    with st.container(border=True):
         grid = [{"reg": int(r["registration_id"]), tr("field.participant_no"): r["participant_no"],
                  tr("field.name"): r["name"], "SKP": predikat.get(r["skp_predikat"])}
                 for r in table.sort_values("participant_no").to_dict("records")]
