@@ -52,3 +52,20 @@ def next_steps(db: Database, event_id: int) -> list[tuple[str, dict]]:
         pending = counts["registered"] - counts["finalised"]
         return [("next.integrate", {"n": pending})] if pending else [("next.finish", {})]
     return [("next.reports", {})]
+
+
+def position_progress(db: Database, event_id: int) -> list[dict]:
+    """Per position: candidates, how many are open for integration and how many are final."""
+    return rows(db, """
+        WITH per AS (
+          SELECT r.id, r.position_id, count(DISTINCT a.assessor_id) AS assigned,
+                 count(DISTINCT s.assessor_id) AS submitted, max(res.finalized_at IS NOT NULL) AS final
+          FROM registrations r LEFT JOIN assignments a ON a.registration_id = r.id
+          LEFT JOIN submissions s ON s.registration_id = a.registration_id AND s.assessor_id = a.assessor_id
+          LEFT JOIN results res ON res.registration_id = r.id
+          WHERE r.event_id = ? GROUP BY r.id)
+        SELECT p.id, p.name, j.name AS job_class_name, count(per.id) AS candidates,
+               coalesce(sum(per.assigned > 0 AND per.assigned = per.submitted), 0) AS open,
+               coalesce(sum(per.final), 0) AS final
+        FROM positions p JOIN job_classes j ON j.code = p.job_class LEFT JOIN per ON per.position_id = p.id
+        WHERE p.event_id = ? GROUP BY p.id ORDER BY p.sort, p.name""", (event_id, event_id))

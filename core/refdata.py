@@ -95,3 +95,35 @@ def default_standard(db: Database, job_class: str) -> dict[str, int]:
     jc = db.execute("SELECT * FROM job_classes WHERE code = ?", (job_class,)).fetchone()
     return {c["code"]: jc["manajerial_level"] if c["kind"] == "manajerial" else jc["sosial_kultural_level"]
             for c in competencies(db)}
+
+
+def set_thresholds(db: Database, actor: dict, purpose: str, minimums: dict[str, float]) -> None:
+    """Admin edits the JPM lower bounds of a purpose's categories (highest category first, lowest at 0)."""
+    from core import audit
+    from core.auth import require
+    from core.errors import ValidationError
+
+    require(actor, "admin")
+    current = {c["code"]: c["min_jpm"] for c in categories(db, purpose)}
+    if set(minimums) != set(current) or any(not isinstance(v, int | float) or not 0 <= v <= 200
+                                            for v in minimums.values()):
+        raise ValidationError("settings.bad_thresholds")
+    ordered = sorted(current, key=current.get, reverse=True)  # the categories keep their order
+    values = [float(minimums[c]) for c in ordered]
+    if values[-1] != 0 or any(a <= b for a, b in zip(values, values[1:], strict=False)):
+        raise ValidationError("settings.bad_thresholds")
+    with transaction(db):
+        for code in ordered:
+            db.execute("UPDATE categories SET min_jpm = ? WHERE purpose = ? AND code = ?",
+                       (float(minimums[code]), purpose, code))
+        audit.record(db, actor, "update", "categories", purpose, old=current, new=dict(minimums))
+
+
+def set_potential_bands(db: Database, actor: dict, tinggi: float, menengah: float) -> None:
+    """Admin edits the 9-box potential bands (JPM ≥ tinggi; ≥ menengah; below that rendah)."""
+    from core import settings
+    from core.errors import ValidationError
+
+    if not 0 < menengah < tinggi <= 200:
+        raise ValidationError("settings.bad_bands")
+    settings.put(db, actor, "potential_bands", {"tinggi": float(tinggi), "menengah": float(menengah)})

@@ -64,5 +64,8 @@ if user["role"] == "asesor":
 
 st.markdown(f"#### {tr('beranda.positions_table')}")
 st.dataframe([{tr("field.position"): p["name"], tr("field.job_class"): p["job_class_name"],
-               tr("beranda.candidates"): p["n_candidates"]} for p in positions],
+               tr("beranda.candidates"): p["candidates"], tr("beranda.open"): p["open"],
+               tr("beranda.finalised"): p["final"],
+               tr("field.status"): tr("beranda.position_done") if p["candidates"] and p["final"] == p["candidates"]
+               else tr("beranda.position_running")} for p in dashboard.position_progress(db, event["id"])],
              hide_index=True, width="stretch")

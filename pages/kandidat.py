@@ -1,8 +1,10 @@
 """Kandidat: the registry — search, add, edit, register to the event, import from XLSX/CSV."""
 
+import datetime as dt
+
 import streamlit as st
 
-from core import importer, refdata, registry
+from core import importer, refdata, registry, scoring, settings
 from core.i18n import format_date, format_percent
 from pages.common import attempt, guard, lang, petunjuk, plain_table, rerun, selected_event_id, show_error, tr
 
@@ -61,10 +63,21 @@ def history(candidate_id: int) -> None:
     past = registry.candidate_registrations(db, candidate_id)
     if past:
         st.markdown(f"**{tr('kandidat.history')}**")
+        today = dt.date.today().isoformat()
         st.dataframe([{tr("field.event_name"): p["event_name"], tr("field.position"): p["position_name"],
                        tr("field.date"): format_date(p["assessment_date"], lang()),
                        "JPM": format_percent(p["jpm"], lang()) if p["finalized_at"] else "–",
-                       tr("field.category"): p["category"] or "–"} for p in past], hide_index=True)
+                       tr("field.category"): p["category"] or "–",
+                       tr("kandidat.validity"): validity(p, today)} for p in past], hide_index=True)
+
+
+def validity(past: dict, today: str) -> str:
+    """SPEC §4.4: a final result may be reused for 3 years for a post of the same job class."""
+    if not past["finalized_at"]:
+        return "–"
+    if scoring.is_valid(past["assessment_date"], today, settings.get(db, "result_validity_years")):
+        return tr("kandidat.valid", job_class=past["job_class"].replace("_", " ").title())
+    return tr("kandidat.expired")
 
 
 tab_find, tab_new, tab_import = st.tabs([tr("kandidat.tab_find"), tr("kandidat.tab_new"), tr("kandidat.tab_import")])

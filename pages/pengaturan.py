@@ -2,14 +2,15 @@
 
 import streamlit as st
 
-from core import audit, auth
+from core import audit, auth, refdata, settings
 from pages.common import attempt, guard, petunjuk, rerun, tr
 
 db, user = guard("admin")
 st.title(tr("pengaturan.title"))
 petunjuk("pengaturan.help")
 roles = list(auth.ROLES)
-tab_users, tab_audit = st.tabs([tr("pengaturan.tab_users"), tr("pengaturan.tab_audit")])
+tab_users, tab_rules, tab_audit = st.tabs([tr("pengaturan.tab_users"), tr("pengaturan.tab_rules"),
+                                           tr("pengaturan.tab_audit")])
 
 with tab_users:
     users = auth.list_users(db, user)
@@ -40,6 +41,27 @@ with tab_users:
         label = "pengaturan.deactivate" if target["active"] else "pengaturan.activate"
         if st.button(tr(label), key="pengaturan_toggle"):
             if attempt(auth.set_active, db, user, target_id, not target["active"]):
+                rerun(tr("common.saved"))
+
+with tab_rules:
+    st.caption(tr("pengaturan.rules_note"))
+    for purpose in ("pengisian", "pemetaan"):
+        with st.form(f"pengaturan_thresholds_{purpose}"):
+            st.markdown(f"**{tr('purpose.' + purpose)}**")
+            cats = refdata.categories(db, purpose)
+            values = {c["code"]: st.number_input(f"{c['code']} – {c['name']} (JPM ≥)", 0.0, 200.0, float(c["min_jpm"]),
+                                                 0.5, disabled=c["min_jpm"] == 0, key=f"thr_{purpose}_{c['code']}")
+                      for c in cats}
+            if st.form_submit_button(tr("common.save")):
+                if attempt(refdata.set_thresholds, db, user, purpose, values):
+                    rerun(tr("common.saved"))
+    bands = settings.get(db, "potential_bands")
+    with st.form("pengaturan_bands"):
+        st.markdown(f"**{tr('pengaturan.bands')}**")
+        high = st.number_input(tr("pengaturan.band_high"), 0.0, 200.0, float(bands["tinggi"]), 0.5)
+        mid = st.number_input(tr("pengaturan.band_mid"), 0.0, 200.0, float(bands["menengah"]), 0.5)
+        if st.form_submit_button(tr("common.save")):
+            if attempt(refdata.set_potential_bands, db, user, high, mid):
                 rerun(tr("common.saved"))
 
 with tab_audit:
