@@ -222,3 +222,10 @@ def is_valid(assessment_date: str, on: str, years: int = 3) -> bool:
     except ValueError:  # 29 February: valid through 28 February
         until = taken.replace(year=taken.year + years, day=28)
     return taken <= dt.date.fromisoformat(on[:10]) < until
+
+
+def displayed_jpm(jpm_value: float | None, cap: bool = False) -> float | None:
+    """JPM as shown: uncapped by default; with the setting on, at most 100 (SPEC §4.4)."""
+    if jpm_value is None or jpm_value != jpm_value:
+        return None
+    return min(jpm_value, 100.0) if cap else jpm_value

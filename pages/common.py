@@ -133,3 +133,11 @@ def chart(builder: str, width: str | int = "content", **arguments) -> None:
     """Show ``core.charts.<builder>(**arguments)``; the same arguments give the cached spec."""
     spec = _chart_spec(builder, json.dumps(arguments, sort_keys=True, ensure_ascii=False, default=str))
     st.vega_lite_chart(spec, width=width, theme=None)
+
+
+def jpm_text(database, value) -> str:
+    """JPM with a decimal comma (``88,89%``), capped at 100 when the admin's setting says so."""
+    from core import scoring, settings
+    from core.i18n import format_percent
+
+    return format_percent(scoring.displayed_jpm(value, settings.get(database, "jpm_display_cap")), lang())

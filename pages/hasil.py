@@ -4,9 +4,22 @@ import pandas as pd
 import streamlit as st
 
 from core import auth, integration, registry, results
-from core.i18n import format_number, format_percent
+from core.i18n import format_number
 from core.textutil import escape_markdown
-from pages.common import attempt, chart, database, guard, lang, need_event, petunjuk, plain_table, rerun, show_error, tr
+from pages.common import (
+    attempt,
+    chart,
+    database,
+    guard,
+    jpm_text,
+    lang,
+    need_event,
+    petunjuk,
+    plain_table,
+    rerun,
+    show_error,
+    tr,
+)
 
 db, user = guard("admin", "pimpinan", "asesor")
 st.title(tr("hasil.title"))
@@ -16,6 +29,7 @@ if user["role"] == "asesor" and not auth.is_lead(db, user["id"], event["id"]):
     st.error(tr("integration.lead_only"))
     st.stop()
 token = integration.change_token(db)
+
 
 
 @st.cache_data(ttl=900, max_entries=16, show_spinner=False)
@@ -66,7 +80,7 @@ def ranking_rows(group: pd.DataFrame) -> list[dict]:
     out = []
     for r in group.sort_values(["rank", "participant_no"]).to_dict("records"):
         row = {tr("hasil.rank"): str(r["rank"]), tr("field.participant_no"): r["participant_no"],
-               tr("field.name"): r["name"], "JPM": format_percent(r["jpm"], lang()),
+               tr("field.name"): r["name"], "JPM": jpm_text(db, r["jpm"]),
                tr("field.category"): r["category"], tr("hasil.below"): str(r["below_standard"])}
         for s in stages:
             value = r.get(f"stage_{s['id']}")
@@ -118,11 +132,11 @@ if view == "candidate":
     profile = cached_competencies(event["id"], token)
     profile = profile[profile["registration_id"] == reg_id]
     c1, c2, c3 = st.columns(3)
-    c1.metric("JPM", format_percent(person["jpm"], lang()))
+    c1.metric("JPM", jpm_text(db, person["jpm"]))
     c2.metric(tr("field.category"), person["category"])
     c3.metric(tr("hasil.rank"), "–" if pd.isna(person["rank"]) else int(person["rank"]))
     st.markdown(tr("hasil.sentence", name=escape_markdown(person["name"]), achieved=int(person["achieved_total"]),
-                   standard=int(person["standard_total"]), jpm=format_percent(person["jpm"], lang()),
+                   standard=int(person["standard_total"]), jpm=jpm_text(db, person["jpm"]),
                    category=tr(f"category.{person['category']}")))
     left, right = st.columns([3, 2])
     with left:

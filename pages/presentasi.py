@@ -4,15 +4,15 @@ import pandas as pd
 import streamlit as st
 
 from core import integration, registry, results
-from core.i18n import format_percent
 from core.textutil import escape_markdown, initials
-from pages.common import chart, database, guard, lang, need_event, tr
+from pages.common import chart, database, guard, jpm_text, need_event, tr
 
 db, user = guard("admin", "pimpinan")
 # Our own constant stylesheet (no user text): larger type for a projector.
 st.html("<style>[data-testid='stMain'] p, [data-testid='stMain'] li {font-size: 1.35rem;}"
         "[data-testid='stMetricValue'] {font-size: 2.6rem;}</style>")
 event = registry.get_event(db, need_event())
+
 
 
 @st.cache_data(ttl=900, max_entries=16, show_spinner=False)
@@ -50,12 +50,12 @@ for warning in warnings:
 cols = st.columns(max(len(best), 1))
 for column, person in zip(cols, best, strict=False):
     with column:
-        st.metric(f"{person['rank']}. {shown_name(person['name'])}", format_percent(person["jpm"], lang()),
+        st.metric(f"{person['rank']}. {shown_name(person['name'])}", jpm_text(db, person["jpm"]),
                   tr(f"category.{person['category']}"), delta_color="off")
         if not person["recommended"]:
             st.error(tr("presentasi.not_recommended"))
 bars = [{"label": f"{p['rank']}. {shown_name(p['name'])}", "jpm": p["jpm"],
-         "jpm_text": format_percent(p["jpm"], lang())} for p in best]
+         "jpm_text": jpm_text(db, p["jpm"])} for p in best]
 if bars:
     chart("jpm_bars", rows=bars)
 

@@ -4,14 +4,14 @@ import pandas as pd
 import streamlit as st
 
 from core import integration, refdata, registry, results
-from core.i18n import format_percent
 from core.textutil import escape_markdown
-from pages.common import attempt, chart, database, guard, lang, need_event, petunjuk, plain_table, rerun, tr
+from pages.common import attempt, chart, database, guard, jpm_text, need_event, petunjuk, plain_table, rerun, tr
 
 db, user = guard("admin", "pimpinan")
 st.title(tr("talenta.title"))
 petunjuk("talenta.help")
 event = registry.get_event(db, need_event())
+
 
 
 @st.cache_data(ttl=900, max_entries=16, show_spinner=False)
@@ -45,7 +45,7 @@ pool = [p for b in summary if b["succession"] for p in b["people"]]
 st.markdown(f"#### {tr('talenta.pool', n=len(pool))}")
 if pool:
     plain_table([{tr("field.name"): p["name"], tr("field.position"): p["position_name"],
-                  "JPM": format_percent(p["jpm"], lang()), "SKP": predikat.get(p["skp_predikat"], "–")} for p in pool])
+                  "JPM": jpm_text(db, p["jpm"]), "SKP": predikat.get(p["skp_predikat"], "–")} for p in pool])
 
 st.markdown(f"#### {tr('talenta.boxes')}")
 labels = {b["box"]: f"{b['box']} · {b['label']} ({b['count']})" for b in summary}
@@ -54,7 +54,7 @@ chosen = next(b for b in summary if b["box"] == box)
 st.info(f"**{tr('talenta.action')}:** {escape_markdown(chosen['action'])}")
 if chosen["people"]:
     plain_table([{tr("field.participant_no"): p["participant_no"], tr("field.name"): p["name"],
-                  tr("field.position"): p["position_name"], "JPM": format_percent(p["jpm"], lang()),
+                  tr("field.position"): p["position_name"], "JPM": jpm_text(db, p["jpm"]),
                   "SKP": predikat.get(p["skp_predikat"], "–")} for p in chosen["people"]])
 
 # The editor only when asked for: a data editor is the costliest element of this page.
