@@ -28,7 +28,8 @@ def cached_competencies(event_id: int, token: int) -> pd.DataFrame:
 token = integration.change_token(db)
 table = cached_results(event["id"], token)
 final = table[table["finalized_at"].notna()] if not table.empty else table
-st.title(escape_markdown(event["name"]))
+st.title(tr("presentasi.title"))
+st.subheader(escape_markdown(event["name"]))
 if final.empty:
     st.info(tr("hasil.none_final"))
     st.stop()

@@ -85,8 +85,7 @@ def test_rating_and_integration_journey(event_ready, browser):
     sign_in(admin, app.url, "admin")
     go(admin, "nav.kegiatan", "kegiatan.title")
     admin.get_by_role("button", name=t("kegiatan.advance", state=t("state.penilaian"))).click()
-    expect(admin.get_by_text(t("state.penilaian")).first).to_be_visible()
-    assert registry.get_event(database, event_ready["event_id"])["state"] == "penilaian"
+    wait_for(lambda: registry.get_event(database, event_ready["event_id"])["state"] == "penilaian")
 
     sign_in(lead, app.url, "asesor.satu")
     sign_in(second, app.url, "asesor.dua")
