@@ -1,0 +1,140 @@
+"""The PDF base of every report (SPEC §6): A4, DejaVu (Unicode) regular and bold, the letterhead
+from the settings, page numbers, an optional "DRAF" watermark. Builders return ``bytes``."""
+
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from core.i18n import format_date
+
+FONT_DIRS = [Path(__file__).resolve().parent.parent / "data" / "fonts", Path("/usr/share/fonts/truetype/dejavu"),
+             Path("C:/Windows/Fonts")]
+FONT = "DejaVu"
+MARGIN = 18  # mm on every side: what the margin test checks against
+NEXT_LINE = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
+SHADE = (217, 226, 243)  # the standard's cell in the profile table
+
+
+class FontMissing(Exception):
+    """DejaVu Sans is needed for Indonesian text; install fonts-dejavu-core or put the TTFs in data/fonts."""
+
+
+def font_file(name: str) -> Path:
+    for directory in FONT_DIRS:
+        if (directory / name).exists():
+            return directory / name
+    raise FontMissing(name)
+
+
+class ReportPDF(FPDF):
+    """A4 portrait with the letterhead on the first page and "Halaman x dari y" on every page."""
+
+    def __init__(self, letterhead: dict, title: str = "", draft: bool = False, footer_note: str = ""):
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.letterhead, self.report_title, self.draft, self.footer_note = letterhead, title, draft, footer_note
+        self.add_font(FONT, "", str(font_file("DejaVuSans.ttf")))
+        self.add_font(FONT, "B", str(font_file("DejaVuSans-Bold.ttf")))
+        self.set_margins(MARGIN, MARGIN, MARGIN)
+        self.set_auto_page_break(True, margin=MARGIN + 8)
+        self.alias_nb_pages("{nb}")
+        self.set_title(title)
+        self.set_author(letterhead.get("instansi", ""))
+        self.set_creator("Dasbor Assessment Center")
+
+    def header(self) -> None:
+        if self.draft:
+            self._watermark()
+        if self.page_no() == 1:
+            self._letterhead()
+
+    def _letterhead(self) -> None:
+        logo = self.letterhead.get("logo")
+        top = self.get_y()
+        if logo:
+            self.image(io.BytesIO(base64.b64decode(logo)), x=MARGIN, y=top, h=20)
+        self.set_x(MARGIN + (24 if logo else 0))
+        width = self.epw - (24 if logo else 0)
+        for text, size, style in ((self.letterhead.get("instansi", ""), 13, "B"),
+                                  (self.letterhead.get("unit", ""), 11, "B"),
+                                  (self.letterhead.get("address", ""), 8.5, "")):
+            if text:
+                self.set_font(FONT, style, size)
+                self.set_x(MARGIN + (24 if logo else 0))
+                self.multi_cell(width, 5.2, text, align="C", **NEXT_LINE)
+        self.set_y(max(self.get_y(), top + 21) + 1)
+        self.set_line_width(0.6)
+        self.line(MARGIN, self.get_y(), self.w - MARGIN, self.get_y())
+        self.set_line_width(0.2)
+        self.ln(4)
+
+    def _watermark(self) -> None:
+        with self.local_context(text_color=(225, 225, 225)):
+            self.set_font(FONT, "B", 90)
+            with self.rotation(45, self.w / 2, self.h / 2):
+                self.text(self.w / 2 - 45, self.h / 2 + 15, "DRAF")
+
+    def footer(self) -> None:
+        self.set_y(-MARGIN - 2)
+        self.set_font(FONT, "", 7.5)
+        self.set_text_color(90, 90, 90)
+        self.cell(self.epw / 2, 4, self.footer_note[:110], align="L")
+        self.cell(self.epw / 2, 4, f"Halaman {self.page_no()} dari {{nb}}", align="R")
+        self.set_text_color(0, 0, 0)
+
+    # Small building blocks -------------------------------------------------------------------
+
+    def heading(self, text: str, size: float = 11) -> None:
+        self.set_font(FONT, "B", size)
+        self.multi_cell(0, 6, text, **NEXT_LINE)
+        self.ln(1)
+
+    def paragraph(self, text: str, size: float = 10, style: str = "", markdown: bool = False) -> None:
+        self.set_font(FONT, style, size)
+        self.multi_cell(0, 5.2, text or "–", markdown=markdown, **NEXT_LINE)
+        self.ln(1.5)
+
+    def title_block(self, title: str, subtitle: str = "") -> None:
+        self.set_font(FONT, "B", 13)
+        self.multi_cell(0, 7, title, align="C", **NEXT_LINE)
+        if subtitle:
+            self.set_font(FONT, "", 10)
+            self.multi_cell(0, 5.5, subtitle, align="C", **NEXT_LINE)
+        self.ln(3)
+
+    def signatures(self, blocks: list[dict], place_date: str = "") -> None:
+        """Signature blocks side by side: role, space to sign, name, NIP."""
+        needed = 42
+        if self.get_y() + needed > self.h - MARGIN - 8:
+            self.add_page()
+        self.set_font(FONT, "", 9.5)
+        width = self.epw / max(len(blocks), 1)
+        top = self.get_y() + 4
+        for index, block in enumerate(blocks):
+            x = MARGIN + index * width
+            self.set_xy(x, top)
+            if place_date:  # the place and date stand over the last block; the others keep the same height
+                self.multi_cell(width, 5, place_date if index == len(blocks) - 1 else "", align="C", **NEXT_LINE)
+                self.set_x(x)
+            self.multi_cell(width, 5, block.get("role", ""), align="C", **NEXT_LINE)
+            self.set_xy(x, top + 26)
+            self.set_font(FONT, "B", 9.5)
+            self.multi_cell(width, 5, block.get("name", "") or "( ........................................ )",
+                            align="C", **NEXT_LINE)
+            self.set_font(FONT, "", 9)
+            self.set_x(x)
+            self.multi_cell(width, 5, f"NIP {block['nip']}" if block.get("nip") else "", align="C", **NEXT_LINE)
+            self.set_font(FONT, "", 9.5)
+        self.set_y(top + needed)
+
+    def output_bytes(self) -> bytes:
+        return bytes(self.output())
+
+
+def place_and_date(city: str, day: str) -> str:
+    """``Kota Harapan Jaya, 23 November 2026``."""
+    return f"{city}, {format_date(day)}" if city else format_date(day)
