@@ -43,14 +43,17 @@ PAGES = {
     "talenta": ("pages/talenta.py", "nav.talenta", ":material/grid_view:", ("admin", "pimpinan")),
     "kualitas": ("pages/kualitas.py", "nav.kualitas", ":material/verified:", ("admin", "lead")),
     "presentasi": ("pages/presentasi.py", "nav.presentasi", ":material/slideshow:", ("admin", "pimpinan")),
+    "laporan": ("pages/laporan.py", "nav.laporan", ":material/description:", ("admin", "pimpinan", "lead")),
+    "verifikasi": ("pages/verifikasi.py", "nav.verifikasi", ":material/qr_code_scanner:",
+                   ("admin", "asesor", "pimpinan")),
     "pengaturan": ("pages/pengaturan.py", "nav.pengaturan", ":material/settings:", ("admin",)),
     "akun": ("pages/akun.py", "nav.akun", ":material/person:", ("admin", "asesor", "pimpinan")),
 }
 SECTIONS = {"nav.section.utama": ["beranda"],
             "nav.section.persiapan": ["kegiatan", "jabatan", "kandidat"],
             "nav.section.penilaian": ["alat_ukur", "penilaian", "integrasi"],
-            "nav.section.hasil": ["hasil", "talenta", "kualitas", "presentasi"],
-            "nav.section.sistem": ["pengaturan", "akun"]}
+            "nav.section.hasil": ["hasil", "talenta", "kualitas", "presentasi", "laporan"],
+            "nav.section.sistem": ["verifikasi", "pengaturan", "akun"]}
 
 
 def pages_for(roles: set[str], tr) -> dict:
@@ -97,18 +100,26 @@ def _plain(text: str) -> str:
 
 
 def signed_out(database, tr) -> None:
-    """No valid session: the first-run screen on an empty install, otherwise go to /masuk."""
+    """No valid session: the first-run screen on an empty install, else sign-in; Verifikasi stays open to all."""
     from core import auth
 
     if auth.needs_first_admin(database):
-        st.navigation([st.Page("pages/mulai.py", title=tr("nav.mulai"), url_path="mulai")]).run()
-        return
+        home = st.Page("pages/mulai.py", title=tr("nav.mulai"), url_path="mulai", default=True)
+    else:
+        home = st.Page(go_to_sign_in, title=tr("login.submit"), url_path="masuk-aplikasi", default=True)
+    verify = st.Page("pages/verifikasi.py", title=tr("nav.verifikasi"), url_path="verifikasi")
+    st.navigation([home, verify], position="hidden").run()
+
+
+def go_to_sign_in() -> None:
+    """Send the browser to the /masuk form (it sets the HttpOnly session cookie)."""
+    from core.i18n import t
     from pages.common import redirect, session_cookie
 
     target = "/masuk?info=habis" if session_cookie() else "/masuk"
-    st.title(tr("app.title"))
-    st.info(tr("app.please_sign_in"))
-    st.link_button(tr("login.submit"), target, type="primary")
+    st.title(t("app.title"))
+    st.info(t("app.please_sign_in"))
+    st.link_button(t("login.submit"), target, type="primary")
     redirect(target)
 
 

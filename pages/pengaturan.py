@@ -1,16 +1,19 @@
 """Pengaturan: user accounts and roles; the audit log."""
 
+import base64
+
 import streamlit as st
 
-from core import audit, auth, refdata, settings
+from core import audit, auth, letterhead, refdata, settings
 from pages.common import attempt, guard, petunjuk, rerun, tr
 
 db, user = guard("admin")
 st.title(tr("pengaturan.title"))
 petunjuk("pengaturan.help")
 roles = list(auth.ROLES)
-tab_users, tab_rules, tab_audit = st.tabs([tr("pengaturan.tab_users"), tr("pengaturan.tab_rules"),
-                                           tr("pengaturan.tab_audit")])
+tab_users, tab_rules, tab_letterhead, tab_audit = st.tabs(
+    [tr("pengaturan.tab_users"), tr("pengaturan.tab_rules"), tr("pengaturan.tab_letterhead"),
+     tr("pengaturan.tab_audit")])
 
 with tab_users:
     users = auth.list_users(db, user)
@@ -63,6 +66,26 @@ with tab_rules:
         if st.form_submit_button(tr("common.save")):
             if attempt(refdata.set_potential_bands, db, user, high, mid):
                 rerun(tr("common.saved"))
+
+with tab_letterhead:
+    head = letterhead.current(db)
+    with st.form("pengaturan_letterhead"):
+        values = {key: st.text_input(tr("letterhead." + key), value=head.get(key, ""), max_chars=300)
+                  for key in letterhead.TEXT_FIELDS}
+        st.caption(tr("pengaturan.number_help"))
+        boss = head.get("pimpinan", {})
+        c1, c2, c3 = st.columns(3)
+        values["pimpinan"] = {"title": c1.text_input(tr("letterhead.pimpinan_title"), value=boss.get("title", "")),
+                              "name": c2.text_input(tr("letterhead.pimpinan_name"), value=boss.get("name", "")),
+                              "nip": c3.text_input(tr("field.nip_optional"), value=boss.get("nip", ""))}
+        logo = st.file_uploader(tr("pengaturan.logo", kb=letterhead.MAX_LOGO_BYTES // 1024),
+                                type=["png", "jpg", "jpeg"])
+        remove = st.checkbox(tr("pengaturan.logo_remove"), disabled=not head.get("logo"))
+        if st.form_submit_button(tr("common.save"), type="primary"):
+            if attempt(letterhead.save, db, user, values, logo.getvalue() if logo else None, remove):
+                rerun(tr("common.saved"))
+    if head.get("logo"):
+        st.image(base64.b64decode(head["logo"]), width=90, caption=tr("pengaturan.logo_now"))
 
 with tab_audit:
     st.caption(tr("pengaturan.audit_note"))

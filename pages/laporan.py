@@ -1,0 +1,96 @@
+"""Laporan: the official PDFs and spreadsheets (SPEC §6) — generate, then download."""
+
+import re
+
+import streamlit as st
+
+from core import auth, exports, letterhead, registry, report_recap, reports, results
+from pages.common import database, guard, need_event, petunjuk, show_error, tr
+
+db, user = guard("admin", "pimpinan", "asesor")
+st.title(tr("laporan.title"))
+petunjuk("laporan.help")
+event = registry.get_event(db, need_event())
+if user["role"] == "asesor" and not auth.is_lead(db, user["id"], event["id"]):
+    st.error(tr("integration.lead_only"))
+    st.stop()
+PDF, ZIP = "application/pdf", "application/zip"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def base_url() -> str:
+    """The address the QR code opens: the setting, or the address this browser used to reach the server."""
+    configured = letterhead.current(db).get("server_url", "")
+    host = st.context.headers.get("host") if st.context.headers else None
+    if host and (not configured or "localhost" in configured):
+        return f"http://{host}"
+    return configured
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_")[:60] or "laporan"
+
+
+def offer(label_key: str, make, filename: str, mime: str, key: str) -> None:
+    """A "make" button; the made file stays offered for download until the page changes."""
+    if st.button(tr(label_key), key=f"make_{key}"):
+        with st.spinner(tr("laporan.working")):
+            try:
+                st.session_state[f"file_{key}"] = (make(), filename, mime)
+            except Exception as err:  # noqa: BLE001 — shown as a message, never a traceback
+                show_error(err)
+    made = st.session_state.get(f"file_{key}")
+    if made:
+        st.download_button(tr("laporan.download", name=made[1]), made[0], made[1], made[2], key=f"dl_{key}",
+                           type="primary", icon=":material/download:")
+
+
+table = results.event_results(db, event["id"])
+final = table[table["finalized_at"].notna()] if not table.empty else table
+views = ["individual", "recap"] + (["export"] if user["role"] == "admin" else [])
+view = st.segmented_control(tr("common.view"), views, format_func=lambda v: tr(f"laporan.view_{v}"),
+                            default="individual", key="laporan_view") or "individual"
+
+if view == "individual":
+    st.caption(tr("laporan.individual_note", n=len(final), total=len(table)))
+    people = {int(r["registration_id"]): f"{r['participant_no']} · {r['name']} · {r['position_name']}"
+              + ("" if r["finalized_at"] else f" ({tr('laporan.not_final')})")
+              for r in table.to_dict("records")} if not table.empty else {}
+    if people:
+        reg_id = st.selectbox(tr("integrasi.pick"), list(people), format_func=people.get, key="laporan_person")
+        row = table[table["registration_id"] == reg_id].iloc[0]
+        name = f"{row['participant_no']}_{slug(row['name'])}"
+        if row["finalized_at"]:
+            offer("laporan.make_official", lambda: reports.issue_individual(database(), user, reg_id, base_url())[0],
+                  f"laporan_{name}.pdf", PDF, f"ind_{reg_id}")
+        offer("laporan.make_draft", lambda: reports.draft_individual(database(), user, reg_id),
+              f"DRAF_laporan_{name}.pdf", PDF, f"draft_{reg_id}")
+    st.divider()
+    st.markdown(f"**{tr('laporan.zip_title')}**")
+    if len(final):
+        def make_zip() -> bytes:
+            bar = st.progress(0.0, text=tr("laporan.working"))
+            return reports.zip_individual(database(), user, event["id"], base_url(),
+                                          progress=lambda i, n: bar.progress(i / n, text=f"{i}/{n}"))
+        offer("laporan.make_zip", make_zip, f"laporan_individu_{slug(event['name'])}.zip", ZIP, f"zip_{event['id']}")
+    else:
+        st.caption(tr("hasil.none_final"))
+
+if view == "recap":
+    offer("laporan.make_recap_pdf", lambda: report_recap.recap_pdf(database(), user, event["id"]),
+          f"rekapitulasi_{slug(event['name'])}.pdf", PDF, f"recap_pdf_{event['id']}")
+    offer("laporan.make_recap_xlsx", lambda: exports.recap_xlsx(database(), user, event["id"]),
+          f"rekapitulasi_{slug(event['name'])}.xlsx", XLSX, f"recap_xlsx_{event['id']}")
+    if event["purpose"] == "pengisian" and len(final):
+        positions = {int(p): n for p, n in final[["position_id", "position_name"]].drop_duplicates()
+                     .itertuples(index=False)}
+        position_id = st.selectbox(tr("field.position"), list(positions), format_func=positions.get,
+                                   key="laporan_ba_position")
+        offer("laporan.make_berita_acara",
+              lambda: report_recap.berita_acara_pdf(database(), user, event["id"], position_id),
+              f"berita_acara_{slug(positions[position_id])}.pdf", PDF, f"ba_{position_id}")
+
+if view == "export":
+    st.caption(tr("laporan.export_note"))
+    offer("laporan.make_export", lambda: exports.full_export_xlsx(database(), user, event["id"]),
+          f"data_lengkap_{slug(event['name'])}.xlsx", XLSX, f"export_{event['id']}")
