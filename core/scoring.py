@@ -219,8 +219,8 @@ def is_valid(assessment_date: str, on: str, years: int = 3) -> bool:
     taken = dt.date.fromisoformat(assessment_date[:10])
     try:
         until = taken.replace(year=taken.year + years)
-    except ValueError:  # 29 February: valid through 28 February
-        until = taken.replace(year=taken.year + years, day=28)
+    except ValueError:  # 29 February: the anniversary in a common year is 1 March
+        until = dt.date(taken.year + years, 3, 1)
     return taken <= dt.date.fromisoformat(on[:10]) < until
 
 

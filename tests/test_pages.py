@@ -318,7 +318,7 @@ def test_pengaturan_deactivation_ends_the_users_session(fresh_db, admin, asesor)
 
 def test_pengaturan_audit_tab_lists_the_entries(fresh_db, admin, asesor):
     at = open_page(fresh_db, admin, page_file("pengaturan"))
-    [log] = at.tabs[1].dataframe
+    [log] = next(tab for tab in at.tabs if tab.label == t("pengaturan.tab_audit")).dataframe
     assert len(log.value) == fresh_db["audit_log"].count >= 2
     assert {"admin"} == set(log.value[t("audit.who")])
 

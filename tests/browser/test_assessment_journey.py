@@ -24,7 +24,7 @@ def sign_in(page, url: str, username: str) -> None:
 
 
 def go(page, nav_key: str, title_key: str) -> None:
-    page.get_by_role("link", name=t(nav_key)).click()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=t(nav_key), exact=True).click()
     expect(page.get_by_role("heading", name=t(title_key), exact=True)).to_be_visible()
 
 

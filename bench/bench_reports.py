@@ -1,0 +1,73 @@
+"""Benchmark of the reports issue (SPEC §8): one individual PDF after the chart engine is warm (≤ 0,5 s),
+the ZIP of the demo event's 120 reports (≤ 30 s), the recap of a 120-candidate event (≤ 3 s).
+
+    python bench/bench_reports.py            # full run
+    python bench/bench_reports.py --quick    # smoke run for CI (fewer repetitions)
+
+The demo leaves part of its seleksi event unfinished; the benchmark first completes it (ratings,
+submissions, consensus, finalisation through core) so that all 120 reports can be issued.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+
+from common import demo_database, median_ms, report, timed
+
+
+def finish_event(path, event_id: int = 1) -> None:
+    """Rate what is missing, submit, and let the Ketua Tim integrate every candidate of the event."""
+    from core import assessment, db, demo, rating
+    from core.db import rows
+
+    database = db.connect(path)
+    users = {u["id"]: u for u in rows(database, "SELECT * FROM users")}
+    lead = users[assessment.lead_of(database, event_id)]
+    rng = random.Random(1)
+    open_regs = [r["id"] for r in rows(database, """SELECT r.id FROM registrations r
+        LEFT JOIN results res ON res.registration_id = r.id
+        WHERE r.event_id = ? AND res.finalized_at IS NULL""", (event_id,))]
+    for reg in open_regs:
+        for a in rows(database, "SELECT * FROM assignments WHERE registration_id = ?", (reg,)):
+            assessor = users[a["assessor_id"]]
+            if rating.is_submitted(database, reg, assessor["id"]):
+                continue
+            form = rating.rating_form(database, assessor, reg, a["exercise_id"])
+            missing = {c["code"]: {"level": rng.choice([3, 4]), "evidence": "Bukti perilaku (benchmark).",
+                                   "version": 0} for c in form["competencies"] if not c["rating"]}
+            if missing:
+                rating.save_ratings(database, assessor, reg, a["exercise_id"], missing)
+        for assessor_id in {a["assessor_id"] for a in rows(database, "SELECT assessor_id FROM assignments"
+                                                                        " WHERE registration_id = ?", (reg,))}:
+            if not rating.is_submitted(database, reg, assessor_id):
+                rating.submit(database, users[assessor_id], reg)
+    demo._integrate(database, lead, open_regs, rng, "pengisian")
+    database.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    from core import db, report_recap, reports
+
+    path = demo_database()
+    finish_event(path)
+    database = db.connect(path)
+    admin = dict(database.execute("SELECT * FROM users WHERE username = 'admin'").fetchone())
+    regs = [r[0] for r in database.execute("SELECT id FROM registrations WHERE event_id = 1 ORDER BY id")]
+    reports.issue_individual(database, admin, regs[0])  # warms the chart engine (first vl-convert call)
+    sample = regs[1:4] if args.quick else regs[1:12]
+    one_pdf = median_ms([t for reg in sample for t in timed(lambda r=reg: reports.issue_individual(database, admin,
+                                                                                                    r), 1)])
+    zip_ms = median_ms(timed(lambda: reports.zip_individual(database, admin, 1), 1))
+    recap_ms = median_ms(timed(lambda: report_recap.recap_pdf(database, admin, 1), 1 if args.quick else 3))
+    rows = [("one individual PDF (warm, median)", "<= 500 ms", f"{one_pdf:.0f} ms", one_pdf <= 500),
+            (f"ZIP of {len(regs)} individual reports", "<= 30 s", f"{zip_ms / 1000:.1f} s", zip_ms <= 30_000),
+            (f"recap PDF of a {len(regs)}-candidate event", "<= 3 s", f"{recap_ms / 1000:.2f} s", recap_ms <= 3000)]
+    return 0 if report(rows) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
