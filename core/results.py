@@ -270,8 +270,9 @@ def _with_stages(db: Database, event_id: int, table: pd.DataFrame) -> pd.DataFra
             table[column] = table["registration_id"].map(wide[stage["id"]])
         else:
             table[column] = float("nan")
-    weighted = sum(table[c] * w for c, w in weights.items()) / 100
-    table["final"] = weighted.round(2).where(table[list(weights)].notna().all(axis=1))
+    # The same rule as scoring.final_score, row by row: half a cent rounds up (float round() would not).
+    table["final"] = [scoring.final_score({c: _py(r[c]) for c in weights}, weights)
+                      for r in table[list(weights)].to_dict("records")]
     return table
 
 
@@ -298,7 +299,7 @@ def _boxes(db: Database, table: pd.DataFrame) -> list:
     bands = settings.get(db, "potential_bands")
     scheme = {(r["potential"], r["performance"]): r["box"] for r in rows(db, "SELECT * FROM ninebox")}
     mapping = {r["code"]: r["performance"] for r in rows(db, "SELECT * FROM skp_predikat")}
-    return [scoring.ninebox(j, p, bands, scheme, mapping) if pd.notna(j) and p else None
+    return [scoring.ninebox(j, p, bands, scheme, mapping) if pd.notna(j) and isinstance(p, str) and p else None
             for j, p in zip(table["jpm"], table["skp_predikat"], strict=True)]
 
 

@@ -137,7 +137,9 @@ def final_score(scores: Mapping[str, float], weights: Mapping[str, float]) -> fl
     check_weights(weights)
     if any(scores.get(stage) is None for stage in weights):
         return None
-    return round(sum(weights[s] * scores[s] for s in weights) / 100 + 1e-12, 2)
+    # Exact decimal arithmetic, then half up: 82,045 is 82,05 whatever the binary float says.
+    total = sum(Fraction(str(weights[s])) * Fraction(str(scores[s])) for s in weights) / 100
+    return math.floor(total * 100 + Fraction(1, 2)) / 100
 
 
 def sort_key(candidate: Mapping, chain=TIEBREAK_DEFAULT, primary: str = "final") -> tuple:

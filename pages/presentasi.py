@@ -52,7 +52,7 @@ cols = st.columns(max(len(best), 1))
 for column, person in zip(cols, best, strict=False):
     with column:
         st.metric(f"{person['rank']}. {shown_name(person['name'])}", jpm_text(db, person["jpm"]),
-                  tr(f"category.{person['category']}"), delta_color="off")
+                  tr(f"category.{person['category']}"), delta_color="off", delta_arrow="off")
         if not person["recommended"]:
             st.error(tr("presentasi.not_recommended"))
 bars = [{"label": f"{p['rank']}. {shown_name(p['name'])}", "jpm": p["jpm"],

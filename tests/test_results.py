@@ -361,6 +361,23 @@ def test_event_results_final_score_by_hand(demo_db, demo_results):
         assert row["final"] == pytest.approx(total / 100, abs=0.005)
 
 
+def test_event_results_final_score_rounds_like_scoring(demo_db):
+    """SPEC §4.5: two decimals, the same as scoring.final_score: 40 × 100 + 15 × 70.3 + 45 × 70 = 82.045 → 82.05."""
+    admin = user(demo_db, "admin")
+    table = results.event_results(demo_db, SELEKSI)
+    reg = int(table[table["jpm"] >= 100].iloc[0]["registration_id"])
+    makalah, wawancara = (s["name"] for s in entry_stages(demo_db)[:2])
+    results.set_stages(demo_db, admin, SELEKSI, [{"name": "Assessment Center", "weight": 40, "is_ac": True},
+                                                 {"name": makalah, "weight": 15}, {"name": wawancara, "weight": 45}])
+    ids = [s["id"] for s in entry_stages(demo_db)]
+    results.set_stage_scores(demo_db, admin, SELEKSI, [(reg, ids[0], 70.3), (reg, ids[1], 70)])
+    row = results.event_results(demo_db, SELEKSI).set_index("registration_id").loc[reg]
+    expected = scoring.final_score({"ac": 100.0, "makalah": 70.3, "wawancara": 70.0},
+                                   {"ac": 40, "makalah": 15, "wawancara": 45})
+    assert expected == 82.05
+    assert row["final"] == expected
+
+
 def test_event_results_ranks_per_position(demo_results):
     ranked = demo_results[demo_results["rank"].notna()]
     for _, group in ranked.groupby("position_id"):
@@ -442,7 +459,9 @@ def test_robustness_lists_only_positions_whose_top_three_changes(demo_db):
 def test_skp_predikat_and_ninebox_counts(demo_db):
     admin = user(demo_db, "admin")
     regs = finalised_registrations(demo_db, PEMETAAN)
-    results.set_skp_predikat(demo_db, admin, PEMETAAN, {regs[0]: None, regs[1]: None, regs[2]: "sangat_baik"})
+    current = demo_db.execute("SELECT skp_predikat FROM registrations WHERE id = ?", (regs[2],)).fetchone()[0]
+    changed = "baik" if current == "sangat_baik" else "sangat_baik"  # a real change, so it is audited
+    results.set_skp_predikat(demo_db, admin, PEMETAAN, {regs[0]: None, regs[1]: None, regs[2]: changed})
     table = results.event_results(demo_db, PEMETAAN)
     summary = results.ninebox_summary(demo_db, table)
     with_predikat = demo_db.execute(f"""SELECT count(*) FROM registrations WHERE id IN ({",".join(map(str, regs))})
@@ -454,7 +473,7 @@ def test_skp_predikat_and_ninebox_counts(demo_db):
         for p in box["people"]:
             assert scoring.ninebox(p["jpm"], p["skp_predikat"]) == box["box"]
     entry = audit_entries(demo_db, "skp_predikat")[-1]
-    assert (entry["entity_id"], entry["new"]) == (str(regs[2]), "sangat_baik")
+    assert (entry["entity_id"], entry["new"]) == (str(regs[2]), changed)
 
 
 @pytest.mark.parametrize(("values", "key"), [({"x": "luar_biasa"}, "talenta.bad_predikat"),
