@@ -79,7 +79,8 @@ def ranking_rows(group: pd.DataFrame) -> list[dict]:
     """The ranking table of one position as shown (decimal commas, stage columns, top-three mark)."""
     out = []
     for r in group.sort_values(["rank", "participant_no"]).to_dict("records"):
-        row = {tr("hasil.rank"): "–" if pd.isna(r["rank"]) else str(int(r["rank"])), tr("field.participant_no"): r["participant_no"],
+        row = {tr("hasil.rank"): "–" if pd.isna(r["rank"]) else str(int(r["rank"])),
+               tr("field.participant_no"): r["participant_no"],
                tr("field.name"): r["name"], "JPM": jpm_text(db, r["jpm"]),
                tr("field.category"): r["category"], tr("hasil.below"): str(r["below_standard"])}
         for s in stages:
