@@ -134,6 +134,7 @@ def main() -> None:
     except db.IntegrityFailure as err:  # a damaged file: say so plainly, change nothing
         st.error(t("app.integrity_failed", detail=str(err)[:300]))
         return
+    common.daily_backup()
     user = common.current_user(database)
     st.session_state["user"] = user
     if user is None:

@@ -4,16 +4,20 @@
     python -m core create-user NAME "Full Name" --role admin
     python -m core reset-password NAME
     python -m core demo                       load the demo data set
+    python -m core backup [--to PATH]         online backup into backups/ (or PATH)
+    python -m core restore FILE [--yes]       replace the database with a checked backup
 """
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 
-from core import auth, db, demo
-from core.errors import DomainError
+from core import auth, backup, db, demo
+from core.errors import DomainError, ValidationError
+from core.i18n import t
 
 
 def _password(args) -> str:
@@ -64,6 +68,39 @@ def cmd_demo(database, args) -> int:
     return 0
 
 
+def cmd_backup(database, args) -> int:
+    print(backup.backup_to_file(db.default_path(), args.to))
+    return 0
+
+
+def cmd_restore(database, args) -> int:
+    uploaded = _backup_file(args.file)
+    if not args.yes and not _confirmed(args.file):
+        print(t("backup.cancelled"), file=sys.stderr)
+        return 1
+    summary = backup.restore(db.default_path(), uploaded, _system_admin(database))
+    print(t("backup.restored", **{**summary, "newest_audit": summary["newest_audit"] or "–"}))
+    return 0
+
+
+def _backup_file(name: str) -> bytes:
+    """The file to restore; its size is checked before it is read into memory."""
+    try:
+        backup.check_size(os.path.getsize(name))
+        with open(name, "rb") as handle:
+            return handle.read()
+    except OSError as err:
+        raise ValidationError("backup.file_missing", name=name) from err
+
+
+def _confirmed(name: str) -> bool:
+    try:
+        answer = input(t("backup.confirm", path=db.default_path(), name=name))
+    except EOFError:  # no terminal to answer from: not a yes
+        return False
+    return answer.strip().lower() in ("ya", "y", "yes")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m core", description="Dasbor Assessment Center — perintah admin")
     p.add_argument("--db", help="berkas basis data (bawaan: $DASBOR_DB atau data/dasbor.db)")
@@ -80,6 +117,13 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("--password-stdin", action="store_true")
     rp.set_defaults(fn=cmd_reset_password)
     sub.add_parser("demo", help="muat data demo").set_defaults(fn=cmd_demo)
+    bk = sub.add_parser("backup", help="cadangkan basis data (salinan daring SQLite)")
+    bk.add_argument("--to", help="file atau folder tujuan (bawaan: folder backups/ di samping basis data)")
+    bk.set_defaults(fn=cmd_backup)
+    rs = sub.add_parser("restore", help="pulihkan basis data dari file cadangan")
+    rs.add_argument("file", help="file cadangan (.db)")
+    rs.add_argument("--yes", action="store_true", help="tanpa pertanyaan konfirmasi")
+    rs.set_defaults(fn=cmd_restore)
     return p
 
 

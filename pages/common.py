@@ -21,6 +21,24 @@ def database():
     return db.prepare()
 
 
+_last_daily_check = [0.0]
+
+
+def daily_backup() -> None:
+    """The scheduled daily backup: checked at most every 10 minutes, on whichever page runs then."""
+    import time
+
+    from core import backup
+
+    if time.monotonic() - _last_daily_check[0] < 600:
+        return
+    _last_daily_check[0] = time.monotonic()
+    try:
+        backup.ensure_daily(db.default_path())
+    except Exception:  # noqa: BLE001 — a failed backup must not stop the page; the admin sees it in the log
+        log.exception("daily backup failed")
+
+
 def session_cookie() -> str | None:
     """The signed session cookie; tests may put one in ``session_state`` (still verified the same way)."""
     cookie = st.context.cookies.get(auth.COOKIE_NAME)

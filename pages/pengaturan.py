@@ -4,16 +4,17 @@ import base64
 
 import streamlit as st
 
-from core import audit, auth, letterhead, refdata, settings
+from core import audit, auth, backup, letterhead, refdata, settings
+from core import db as db_module
 from pages.common import attempt, guard, petunjuk, rerun, tr
 
 db, user = guard("admin")
 st.title(tr("pengaturan.title"))
 petunjuk("pengaturan.help")
 roles = list(auth.ROLES)
-tab_users, tab_rules, tab_letterhead, tab_audit = st.tabs(
+tab_users, tab_rules, tab_letterhead, tab_backup, tab_audit = st.tabs(
     [tr("pengaturan.tab_users"), tr("pengaturan.tab_rules"), tr("pengaturan.tab_letterhead"),
-     tr("pengaturan.tab_audit")])
+     tr("pengaturan.tab_backup"), tr("pengaturan.tab_audit")])
 
 with tab_users:
     users = auth.list_users(db, user)
@@ -86,6 +87,37 @@ with tab_letterhead:
                 rerun(tr("common.saved"))
     if head.get("logo"):
         st.image(base64.b64decode(head["logo"]), width=90, caption=tr("pengaturan.logo_now"))
+
+with tab_backup:
+    st.caption(tr("pengaturan.backup_note", days=settings.get(db, "backup_keep_days")))
+    path = db_module.default_path()
+    if st.button(tr("pengaturan.backup_now"), key="pengaturan_backup_now"):
+        made = attempt(backup.backup_to_file, path)
+        if made:
+            st.success(tr("pengaturan.backup_made", name=made.name))
+    existing = backup.list_backups(path)
+    if existing:
+        names = [b["name"] for b in existing]
+        st.dataframe([{tr("pengaturan.backup_file"): b["name"], tr("pengaturan.backup_size"):
+                       f"{b['size'] / 1024 / 1024:.1f} MB", tr("pengaturan.backup_time"): b["modified"][:19]}
+                      for b in existing], hide_index=True, width="stretch", height=220)
+        chosen = st.selectbox(tr("pengaturan.backup_pick"), names, key="pengaturan_backup_pick")
+        # Read only when clicked: a backup can be large, and this page must stay quick.
+        st.download_button(tr("laporan.download", name=chosen), lambda: backup.read_backup(path, chosen), chosen,
+                           "application/octet-stream", key="pengaturan_backup_dl")
+    st.markdown(f"**{tr('pengaturan.restore_title')}**")
+    st.warning(tr("pengaturan.restore_warning"))
+    with st.form("pengaturan_restore"):
+        upload = st.file_uploader(tr("pengaturan.restore_file"), type=["db", "sqlite", "sqlite3"])
+        sure = st.checkbox(tr("pengaturan.restore_sure"))
+        if st.form_submit_button(tr("pengaturan.restore_go")) and upload is not None:
+            if not sure:
+                st.error(tr("pengaturan.restore_confirm"))
+            else:
+                summary = attempt(backup.restore, path, upload.getvalue(), user)
+                if summary:
+                    st.cache_data.clear()
+                    st.success(tr("pengaturan.restored", name=summary["previous_name"]))
 
 with tab_audit:
     st.caption(tr("pengaturan.audit_note"))
