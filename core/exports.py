@@ -1,0 +1,294 @@
+"""Spreadsheet exports (SPEC §6 items 2 and 5): the recap of an event and the admin's full data export.
+
+Every text cell goes through :func:`neutralise`, so nothing a user typed can run as a formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from sqlite_utils import Database
+
+from core import integration, registry, results
+from core.auth import require
+from core.db import one, rows
+from core.i18n import format_date, t
+from core.report_recap import (
+    Column,
+    PositionRecap,
+    Recap,
+    build_recap,
+    category_name,
+    event_dates,
+    recap_columns,
+    require_reader,
+)
+
+# Characters that make a spreadsheet read a cell as a formula (with their full-width forms), and the
+# control characters some spreadsheets also honour at the very start of a cell.
+FORMULA_STARTS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+CONTROL_STARTS = ("\t", "\r", "\n")
+SHEET_NAME_MAX = 31
+SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+BOLD = Font(bold=True)
+TOP_FILL = PatternFill("solid", start_color="FFECAA")  # the three best names, as in the recap PDF
+DECIMAL = "0.00"
+NUMBER_FORMATS = {"percent": '0.00"%"', "score": DECIMAL}  # JPM 88.888… shows as 88,89% in Excel
+
+
+def neutralise(value):
+    """A cell value that can never run as a formula: text that could start one gets a leading ``'``.
+
+    Numbers (negative ones too) stay numbers; characters XML cannot carry are dropped.
+    """
+    if not isinstance(value, str):
+        return value
+    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if text.startswith(CONTROL_STARTS) or text.lstrip().startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def _plain(value):
+    """NaN and pandas' NA/NaT as an empty cell; numpy numbers as Python numbers."""
+    if (isinstance(value, float) and value != value) or type(value).__name__ in ("NAType", "NaTType"):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def append(ws: Worksheet, values: list) -> None:
+    ws.append([neutralise(_plain(v)) for v in values])
+
+
+def header(ws: Worksheet, titles: list[str], widths: list[float] | None = None, freeze: bool = True) -> None:
+    """The bold header row, frozen, with column widths."""
+    append(ws, titles)
+    for cell in ws[ws.max_row]:
+        cell.font = BOLD
+    if freeze:
+        ws.freeze_panes = f"A{ws.max_row + 1}"
+    for index, width in enumerate(widths or [], start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+
+
+def sheet_title(name: str, taken: set[str], fallback: str) -> str:
+    """A valid, unique sheet name: ≤ 31 characters, none of ``[]:*?/\\``, no quote at either end."""
+    cleaned = " ".join(SHEET_FORBIDDEN.sub(" ", ILLEGAL_CHARACTERS_RE.sub("", name or "")).split())
+    base = cleaned.strip("'")[:SHEET_NAME_MAX].strip().strip("'") or fallback
+    title, counter = base, 2
+    while title.lower() in taken:  # Excel compares sheet names without case
+        suffix = f" ({counter})"
+        title, counter = base[:SHEET_NAME_MAX - len(suffix)].rstrip() + suffix, counter + 1
+    taken.add(title.lower())
+    return title
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+# The recap ---------------------------------------------------------------------------------------
+
+def recap_xlsx(db: Database, actor: dict, event_id: int, on: dt.date | None = None) -> bytes:
+    """The recap as a workbook: "Ringkasan" plus one sheet per position with the recap PDF's columns."""
+    require_reader(db, actor, event_id)
+    recap = build_recap(db, event_id)
+    wb = Workbook()
+    summary = wb.active
+    summary.title = t("export.sheet.summary")
+    taken = {summary.title.lower()}
+    _summary_sheet(summary, recap, on or dt.date.today())
+    for index, section in enumerate(recap.positions, start=1):
+        ws = wb.create_sheet(sheet_title(section.name, taken, t("export.sheet.position", n=index)))
+        _position_sheet(ws, recap, section)
+    return workbook_bytes(wb)
+
+
+def _summary_sheet(ws: Worksheet, recap: Recap, on: dt.date) -> None:
+    event = recap.event
+    status = t("export.event.all_final") if recap.all_final else t(
+        "export.event.some_pending", final=recap.final, total=recap.total)
+    for label, value in ((t("export.summary.event"), event["name"]),
+                         (t("export.event.purpose"), t(f"purpose.{event['purpose']}")),
+                         (t("export.event.dates"), event_dates(event)), (t("export.event.venue"), event["venue"]),
+                         (t("export.event.status"), status), (t("export.summary.printed"), format_date(on))):
+        append(ws, [label, value])
+        ws.cell(row=ws.max_row, column=1).font = BOLD
+    append(ws, [])
+    titles = [t("export.col.position"), t("export.col.candidates"), t("export.col.final_count")]
+    titles += [t("export.col.rank_n", n=n) for n in (1, 2, 3)] + [t("export.col.notes")]
+    header(ws, titles, [44, 10, 12, 32, 32, 32, 60], freeze=False)
+    for section in recap.positions:
+        places = ["; ".join(f"{b['name']} ({b['participant_no']})" for b in section.best if b["rank"] == n)
+                  for n in (1, 2, 3)]  # a shared rank leaves the next place empty (1, 1, 3)
+        append(ws, [section.name, section.candidates, len(section.ranked), *places,
+                    " ".join(section.warnings + section.notes)])
+    append(ws, [])
+    append(ws, [recap.tiebreak])
+
+
+def _position_sheet(ws: Worksheet, recap: Recap, section: PositionRecap) -> None:
+    columns = recap.columns
+    header(ws, [c.header for c in columns] + [t("export.col.top3")],
+               [10, 12, 40, 10, 24] + [14] * (len(columns) - 5) + [12])
+    for record in section.ranked:
+        append(ws, [_cell(c, record.get(c.key)) for c in columns] + [t("export.top3_mark") if record["top3"] else ""])
+        _style_row(ws, columns, record["top3"])
+    append(ws, [])
+    for note in [recap.tiebreak, t("export.recap.highlight_note"), *section.warnings, *section.notes]:
+        append(ws, [note])
+
+
+def _cell(column: Column, value):
+    """Numbers stay numbers (shown with two decimals, JPM with %); the category in words."""
+    return category_name(value) if column.kind == "category" else value
+
+
+def _style_row(ws: Worksheet, columns: list[Column], top: bool) -> None:
+    for column, cell in zip(columns, ws[ws.max_row], strict=False):
+        if column.kind in NUMBER_FORMATS:
+            cell.number_format = NUMBER_FORMATS[column.kind]
+        if top:
+            cell.font, cell.fill = BOLD, TOP_FILL
+    if top:
+        last = ws.cell(row=ws.max_row, column=len(columns) + 1)
+        last.font, last.fill = BOLD, TOP_FILL
+
+
+# The full data export (admin) ------------------------------------------------------------------
+
+PERSON = """r.participant_no, c.name, c.nip, p.name AS position_name"""
+PERSON_JOINS = """JOIN registrations r ON r.id = {alias}.registration_id JOIN candidates c ON c.id = r.candidate_id
+                  JOIN positions p ON p.id = r.position_id"""
+OPENED = "(SELECT value FROM json_each(:opened))"
+
+
+def full_export_xlsx(db: Database, actor: dict, event_id: int, on: dt.datetime | None = None) -> bytes:
+    """Every rating, consensus, result and stage score of an event — admin only, blind ratings left out."""
+    require(actor, "admin")
+    event = registry.get_event(db, event_id)
+    params = {"event": event_id, "opened": json.dumps(sorted(integration.open_registrations(db, event_id)))}
+    wb = Workbook()
+    _ratings_sheet(wb.active, db, params)
+    _consensus_sheet(wb.create_sheet(t("export.sheet.consensus")), db, params)
+    _results_sheet(wb.create_sheet(t("export.sheet.results")), db, event_id)
+    _stages_sheet(wb.create_sheet(t("export.sheet.stages")), db, event_id)
+    _notes_sheet(wb.create_sheet(t("export.sheet.notes")), db, event, actor, params, on or dt.datetime.now())
+    return workbook_bytes(wb)
+
+
+def _person_titles() -> list[str]:
+    return [t("export.col.participant_no"), t("export.col.name"), t("export.col.nip"), t("export.col.position")]
+
+
+def _ratings_sheet(ws: Worksheet, db: Database, params: dict) -> None:
+    """Individual ratings, only of candidates open for integration (every assessor submitted)."""
+    ws.title = t("export.sheet.ratings")
+    header(ws, _person_titles() + [t("export.col.assessor"), t("export.col.exercise"),
+                                   t("export.col.competency_code"), t("export.col.competency"),
+                                   t("export.col.level"), t("export.col.evidence"), t("export.col.updated")],
+           [11, 34, 21, 36, 32, 30, 8, 34, 7, 70, 22])
+    for rating in rows(db, f"""
+            SELECT {PERSON}, u.full_name AS assessor, x.name AS exercise, t.competency, k.name AS competency_name,
+                   t.level, t.evidence, t.updated_at
+            FROM ratings t {PERSON_JOINS.format(alias="t")}
+            JOIN users u ON u.id = t.assessor_id JOIN exercises x ON x.id = t.exercise_id
+            JOIN competencies k ON k.code = t.competency
+            WHERE r.event_id = :event AND t.registration_id IN {OPENED}
+            ORDER BY p.sort, r.participant_no, k.sort, u.full_name, x.sort""", params):
+        rating["level"] = rating["level"] if rating["level"] is not None else t("export.tb")
+        append(ws, list(rating.values()))
+    _text_columns(ws, (1, 3))
+
+
+def _consensus_sheet(ws: Worksheet, db: Database, params: dict) -> None:
+    header(ws, _person_titles() + [t("export.col.competency_code"), t("export.col.competency"),
+                                   t("export.col.standard"), t("export.col.level"), t("export.col.suggested"),
+                                   t("export.col.rationale"), t("export.col.decided_by"),
+                                   t("export.col.decided_at")],
+           [11, 34, 21, 36, 8, 34, 9, 7, 7, 60, 32, 22])
+    for cell in rows(db, f"""
+            SELECT {PERSON}, cs.competency, k.name AS competency_name, s.level AS standard, cs.level,
+                   cs.suggested_level, cs.rationale, u.full_name AS decided_by, cs.decided_at
+            FROM consensus cs {PERSON_JOINS.format(alias="cs")}
+            JOIN competencies k ON k.code = cs.competency JOIN users u ON u.id = cs.decided_by
+            LEFT JOIN position_standards s ON s.position_id = r.position_id AND s.competency = cs.competency
+            WHERE r.event_id = :event AND cs.registration_id IN {OPENED}
+            ORDER BY p.sort, r.participant_no, k.sort""", params):
+        append(ws, list(cell.values()))
+    _text_columns(ws, (1, 3))
+
+
+def _results_sheet(ws: Worksheet, db: Database, event_id: int) -> None:
+    narrative = [t(f"export.col.{field}") for field in integration.NARRATIVE_FIELDS]
+    header(ws, _person_titles() + [t("export.col.achieved_total"), t("export.col.standard_total"),
+                                   t("export.col.jpm_percent"), t("export.col.category"), *narrative,
+                                   t("export.col.is_final"), t("export.col.finalized_at")],
+           [11, 34, 21, 36, 10, 13, 10, 24, 50, 50, 50, 50, 8, 22])
+    for result in rows(db, f"""
+            SELECT {PERSON}, res.achieved_total, res.standard_total, res.jpm, res.category, res.kekuatan,
+                   res.area_pengembangan, res.saran_pengembangan, res.saran_penempatan, res.finalized_at
+            FROM registrations r JOIN candidates c ON c.id = r.candidate_id JOIN positions p ON p.id = r.position_id
+            LEFT JOIN results res ON res.registration_id = r.id
+            WHERE r.event_id = ? ORDER BY p.sort, r.participant_no""", (event_id,)):
+        append(ws, [result[k] for k in ("participant_no", "name", "nip", "position_name", "achieved_total",
+                                         "standard_total", "jpm")]
+               + [category_name(result["category"]) if result["category"] else None]
+               + [result[field] for field in integration.NARRATIVE_FIELDS]
+               + [t("export.yes") if result["finalized_at"] else t("export.no"), result["finalized_at"]])
+        ws.cell(row=ws.max_row, column=7).number_format = DECIMAL
+    _text_columns(ws, (1, 3))
+
+
+def _stages_sheet(ws: Worksheet, db: Database, event_id: int) -> None:
+    """Stage scores with the AC stage from JPM and the final score, as the ranking uses them."""
+    stages = results.list_stages(db, event_id)
+    table = results.event_results(db, event_id)
+    scores = [c for c in recap_columns(stages) if c.kind == "score"]
+    header(ws, _person_titles() + [c.header for c in scores], [11, 34, 21, 36] + [16] * len(scores))
+    for record in table.to_dict("records") if not table.empty else []:
+        append(ws, [record["participant_no"], record["name"], record["nip"], record["position_name"]]
+               + [record.get(c.key) for c in scores])
+        for cell in ws[ws.max_row][4:]:
+            cell.number_format = DECIMAL
+    _text_columns(ws, (1, 3))
+
+
+def _notes_sheet(ws: Worksheet, db: Database, event: dict, actor: dict, params: dict, on: dt.datetime) -> None:
+    """What was left out for blindness, in numbers, and why."""
+    left = one(db, f"""SELECT count(*) AS ratings, count(DISTINCT t.registration_id) AS candidates FROM ratings t
+                       JOIN registrations r ON r.id = t.registration_id
+                       WHERE r.event_id = :event AND t.registration_id NOT IN {OPENED}""", params)
+    included = one(db, f"""SELECT count(*) AS n FROM ratings t JOIN registrations r ON r.id = t.registration_id
+                           WHERE r.event_id = :event AND t.registration_id IN {OPENED}""", params)["n"]
+    consensus = one(db, f"""SELECT count(*) AS n FROM consensus cs JOIN registrations r ON r.id = cs.registration_id
+                            WHERE r.event_id = :event AND cs.registration_id NOT IN {OPENED}""", params)["n"]
+    header(ws, [t("export.col.item"), t("export.col.value")], [52, 90])
+    for label, value in ((t("export.summary.event"), event["name"]),
+                         (t("export.note.exported_by"), actor.get("full_name") or actor.get("username")),
+                         (t("export.note.exported_at"), on.strftime("%Y-%m-%d %H:%M")),
+                         (t("export.note.ratings_included"), included),
+                         (t("export.note.ratings_left_out"), left["ratings"]),
+                         (t("export.note.candidates_left_out"), left["candidates"]),
+                         (t("export.note.consensus_left_out"), consensus)):
+        append(ws, [label, value])
+    append(ws, [])
+    for text in (t("export.note.blind"), t("export.note.neutralised")):
+        append(ws, [text])
+
+
+def _text_columns(ws: Worksheet, columns: tuple[int, ...]) -> None:
+    """Participant numbers and NIPs are text (leading zeros, 18 digits): mark their cells as such."""
+    for column in columns:
+        for (cell,) in ws.iter_rows(min_row=2, min_col=column, max_col=column):
+            cell.number_format = "@"
