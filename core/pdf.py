@@ -4,9 +4,12 @@ from the settings, page numbers, an optional "DRAF" watermark. Builders return `
 from __future__ import annotations
 
 import base64
+import copy
 import io
+import threading
 from pathlib import Path
 
+from fontTools import ttLib
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
@@ -31,14 +34,37 @@ def font_file(name: str) -> Path:
     raise FontMissing(name)
 
 
+_fonts: dict[str, object] = {}
+_fonts_lock = threading.Lock()
+
+
+def _parsed_font(style: str, file_name: str):
+    """Parsing a TTF costs ~0,1 s; parse each once per process and give every PDF its own copy.
+
+    fpdf2's TTFFont deep-copies cheaply: the parsed font is shared, the per-document subset is not.
+    """
+    with _fonts_lock:
+        if style not in _fonts:
+            scratch = FPDF()
+            scratch.add_font(FONT, style, str(font_file(file_name)))
+            _fonts[style] = scratch.fonts[f"{FONT.lower()}{style}"]
+    clone = copy.deepcopy(_fonts[style])
+    # The subsetter rewrites the fontTools object when the PDF is written: each PDF opens its own
+    # (a lazy open reads only the table directory); the widths and glyph ids stay shared work.
+    clone.ttfont = ttLib.TTFont(clone.ttffile, recalcTimestamp=False, lazy=True)
+    return clone
+
+
 class ReportPDF(FPDF):
     """A4 portrait with the letterhead on the first page and "Halaman x dari y" on every page."""
 
     def __init__(self, letterhead: dict, title: str = "", draft: bool = False, footer_note: str = ""):
         super().__init__(orientation="P", unit="mm", format="A4")
         self.letterhead, self.report_title, self.draft, self.footer_note = letterhead, title, draft, footer_note
-        self.add_font(FONT, "", str(font_file("DejaVuSans.ttf")))
-        self.add_font(FONT, "B", str(font_file("DejaVuSans-Bold.ttf")))
+        for style, file_name in (("", "DejaVuSans.ttf"), ("B", "DejaVuSans-Bold.ttf")):
+            font = _parsed_font(style, file_name)
+            font.i = len(self.fonts) + 1  # the font's number in this document, as add_font would give it
+            self.fonts[f"{FONT.lower()}{style}"] = font
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(True, margin=MARGIN + 8)
         self.alias_nb_pages("{nb}")
