@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from core import auth, db
@@ -50,6 +52,28 @@ def db_path(tmp_path, monkeypatch):
 @pytest.fixture
 def fresh_db(db_path):
     """A migrated database with reference data and no accounts."""
+    database = db.prepare(db_path)
+    yield database
+    database.close()
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory, fast_hashing):
+    """The demo data set, built once per test run (~5 s); tests that need it get a copy."""
+    from core import demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    database = db.prepare(path)
+    demo.load(database, auth.create_first_admin(database, "admin", "Admin BKPSDM", PASSWORD))
+    database.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the copy must not need the -wal file
+    database.close()
+    return path
+
+
+@pytest.fixture
+def demo_db(db_path, demo_file):
+    """A private copy of the demo database (its path is also $DASBOR_DB, so pages use it)."""
+    shutil.copy(demo_file, db_path)
     database = db.prepare(db_path)
     yield database
     database.close()

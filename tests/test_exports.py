@@ -4,12 +4,11 @@ neutralisation in every text cell."""
 from __future__ import annotations
 
 import io
-import shutil
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from core import auth, db, demo, exports, report_recap, results
+from core import db, exports, report_recap, results
 from core.db import one, rows
 from core.errors import PermissionDenied
 from core.i18n import t
@@ -18,24 +17,6 @@ PASSWORD = "rahasia123"
 SELEKSI, PEMETAAN = 1, 2
 PAYLOADS = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)"]
 FORBIDDEN = set('[]:*?/\\')
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory, fast_hashing):
-    """The demo (about 7 s to build), once per module; each test works on a copy."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    database = db.prepare(path)
-    demo.load(database, auth.create_first_admin(database, "admin", "Admin BKPSDM", PASSWORD))
-    database.close()
-    return path
-
-
-@pytest.fixture
-def demo_db(db_path, demo_file):
-    shutil.copy(demo_file, db_path)
-    database = db.prepare(db_path)
-    yield database
-    database.close()
 
 
 @pytest.fixture

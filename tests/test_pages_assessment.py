@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from apptest_helpers import open_app, open_page, open_script, shown_text, texts
-from argon2 import PasswordHasher
 from assessment_fixtures import PASSWORD
 
-from core import assessment, auth, db, demo, integration, rating, registry
+from core import assessment, auth, db, integration, rating, registry
 from core.errors import DomainError
 from core.i18n import t
 
@@ -21,14 +18,6 @@ EVIDENCE = "Peserta menyusun rencana kerja yang runtut dan menyampaikannya denga
 
 
 # Fixtures -------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module", autouse=True)
-def fast_hashing():
-    """Cheap argon2 while this module runs: it creates accounts; hashing cost is tested elsewhere."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-        yield
-
 
 @pytest.fixture
 def setup(fresh_db, admin):
@@ -63,25 +52,6 @@ def all_submitted(fresh_db, rating_open):
             if rate_all(fresh_db, assessor, registration_id):
                 rating.submit(fresh_db, assessor, registration_id)
     return rating_open
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory, fast_hashing):
-    """The demo data set, built once; each test gets a copy of the file."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    database = db.prepare(path)
-    demo.load(database, auth.create_first_admin(database, "admin", "Admin BKPSDM", PASSWORD))
-    database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    database.close()
-    return path
-
-
-@pytest.fixture
-def demo_db(db_path, demo_file):
-    shutil.copy(demo_file, db_path)
-    database = db.prepare(db_path)
-    yield database
-    database.close()
 
 
 # Helpers --------------------------------------------------------------------------------------

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pandas as pd
 import pytest
 from apptest_helpers import open_app, open_page, open_script, texts
-from assessment_fixtures import PASSWORD
 from google.protobuf import text_format
 from streamlit.testing.v1.element_tree import Dataframe, Table
 
@@ -18,25 +15,6 @@ from core.textutil import escape_markdown, initials
 HASIL, TALENTA, KUALITAS, PRESENTASI = "pages/hasil.py", "pages/talenta.py", "pages/kualitas.py", "pages/presentasi.py"
 BERANDA, AKUN = "pages/beranda.py", "pages/akun.py"
 SELEKSI, PEMETAAN = 1, 2  # event ids of the demo
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory, fast_hashing):
-    """The demo with an admin, built once per module; each test gets a copy."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    database = db.prepare(path)
-    demo.load(database, auth.create_first_admin(database, "admin", "Admin BKPSDM", PASSWORD))
-    database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    database.close()
-    return path
-
-
-@pytest.fixture
-def demo_db(db_path, demo_file):
-    shutil.copy(demo_file, db_path)
-    database = db.prepare(db_path)
-    yield database
-    database.close()
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pandas as pd
 import pytest
-from assessment_fixtures import PASSWORD, assessors_of, build_event, open_rating, rate, rate_candidate
+from assessment_fixtures import assessors_of, build_event, open_rating, rate, rate_candidate
 
-from core import auth, db, demo, integration, quality
+from core import integration, quality
 
 NAMES = {1: "Asesor Satu", 2: "Asesor Dua"}
 KEYS = {"pairs", "alpha_ordinal", "alpha_interval", "rwg", "leniency", "minimum"}
@@ -71,24 +69,6 @@ def test_leniency_under_the_minimum_is_none():
     consensus = pd.DataFrame([{"registration_id": r, "competency": "M.01", "level": 3} for r in range(4)])
     [row] = quality.leniency(score_frame({(r, 1): 5 for r in range(4)}), consensus, NAMES, minimum=5)
     assert (row["leniency"], row["flag"], row["n"]) == (None, False, 4)
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory, fast_hashing):
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    database = db.prepare(path)
-    demo.load(database, auth.create_first_admin(database, "admin", "Admin BKPSDM", PASSWORD))
-    database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    database.close()
-    return path
-
-
-@pytest.fixture
-def demo_db(db_path, demo_file):
-    shutil.copy(demo_file, db_path)
-    database = db.prepare(db_path)
-    yield database
-    database.close()
 
 
 def test_event_quality_on_the_demo(demo_db):

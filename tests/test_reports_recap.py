@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import shutil
 import subprocess
 
 import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from core import auth, db, demo, report_recap, results
+from core import db, report_recap, results
 from core.db import one, rows
 from core.errors import NotFound, PermissionDenied
 from core.i18n import format_date, format_percent, t
@@ -21,24 +20,6 @@ from core.pdf import MARGIN
 PASSWORD = "rahasia123"
 SELEKSI, PEMETAAN = 1, 2  # event ids of the demo: a seleksi terbuka with stages, a pemetaan all final
 ON = dt.date(2026, 11, 27)  # a Friday
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory, fast_hashing):
-    """The demo (about 7 s to build), once per module; each test works on a copy."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    database = db.prepare(path)
-    demo.load(database, auth.create_first_admin(database, "admin", "Admin BKPSDM", PASSWORD))
-    database.close()
-    return path
-
-
-@pytest.fixture
-def demo_db(db_path, demo_file):
-    shutil.copy(demo_file, db_path)
-    database = db.prepare(db_path)
-    yield database
-    database.close()
 
 
 @pytest.fixture(scope="module")

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from assessment_fixtures import (
-    PASSWORD,
     agree,
     audit_entries,
     build_event,
@@ -17,7 +14,7 @@ from assessment_fixtures import (
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core import assessment, auth, db, demo, integration, registry, results, scoring
+from core import assessment, db, integration, registry, results, scoring
 from core.errors import Conflict, PermissionDenied, ValidationError
 
 WORKED = dict(zip(["M.01", "M.02", "M.03", "M.04", "M.05", "M.06", "M.07", "M.08", "SK.01"],
@@ -202,25 +199,6 @@ def test_is_valid_for_three_years(taken, on, valid):
 
 
 # core.results on events ---------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory, fast_hashing):
-    """The demo, built once; each test works on a copy."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    database = db.prepare(path)
-    demo.load(database, auth.create_first_admin(database, "admin", "Admin BKPSDM", PASSWORD))
-    database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    database.close()
-    return path
-
-
-@pytest.fixture
-def demo_db(db_path, demo_file):
-    shutil.copy(demo_file, db_path)
-    database = db.prepare(db_path)
-    yield database
-    database.close()
-
 
 def user(database, username: str) -> dict:
     return db.one(database, "SELECT * FROM users WHERE username = ?", (username,))

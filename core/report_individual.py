@@ -1,0 +1,295 @@
+"""The PDF of the Laporan Individu Hasil Penilaian Kompetensi (SPEC §6.1, Peraturan BKN 26/2019 layout).
+
+Built from the plain data of :func:`core.reports.individual_data`; always in Indonesian. User text
+(names, units, the narrative) is written as plain text: fpdf2 interprets no markup unless asked to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+from functools import lru_cache
+
+import vl_convert
+from fpdf.fonts import FontFace
+
+from core import charts
+from core.i18n import format_date, format_percent, t
+from core.pdf import FONT, MARGIN, NEXT_LINE, SHADE, ReportPDF, place_and_date
+from core.refdata import level_names
+
+LEVELS = (1, 2, 3, 4, 5)
+PROFILE_WIDTHS = (7, 45, 19, 19, 19, 19, 19, 15, 12)  # mm: No, Kompetensi, level 1–5, Standar, Gap
+IDENTITY_WIDTHS = (44, 4, 126)
+CHART_WIDTH = 100  # mm on the page
+CHART_CSS_WIDTH = 300  # px of the bars: with their labels, ~500 px wide in all
+CHART_CSS_HEIGHT = 165
+CHART_SCALE = 1.5  # ~190 dpi at the printed width; faster than 2 to render and to embed
+VALUES_SLOT = "__nilai_profil__"
+UNSIGNED = "(" + "." * 30 + ")"  # room for a handwritten name; fits a third of the page
+CLOSING_HEIGHT = 90  # mm: place and date, signatures, verification box
+QR_SIZE = 28  # mm, quiet zone included
+HEADER_FILL = (234, 238, 246)
+BELOW = (170, 0, 0)
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def build(data: dict, number: str, code: str, qr_url: str, draft: bool = False,
+          issued_on: str | None = None) -> bytes:
+    """The report as PDF bytes; ``draft`` adds the DRAF watermark and leaves number and code out."""
+    footer = t("report.draft_notice") if draft else t("report.footer", number=number, code=code)
+    pdf = ReportPDF(data["letterhead"], title=t("report.title"), draft=draft, footer_note=footer)
+    pdf.add_page()
+    pdf.title_block(t("report.title"), t("report.draft_number") if draft else t("report.number", number=number))
+    _identity(pdf, data)
+    _profile(pdf, data)
+    _jpm(pdf, data)
+    _narrative(pdf, data)
+    _closing(pdf, data, _local_day(issued_on), code, qr_url, draft)
+    return pdf.output_bytes()
+
+
+def _local_day(stamp: str | None) -> str:
+    """The server's calendar date of a UTC timestamp (today when none): the date the report is signed."""
+    moment = dt.datetime.fromisoformat(stamp) if stamp else dt.datetime.now(dt.UTC)
+    return (moment.astimezone() if moment.tzinfo else moment).date().isoformat()
+
+
+# I Identitas -----------------------------------------------------------------------------------
+
+def _identity_rows(data: dict) -> list[tuple[str, str]]:
+    event, candidate, position = data["event"], data["candidate"], data["position"]
+    target = f"{position['name']} ({position['job_class']})" if position["job_class"] else position["name"]
+    return [("report.label.tujuan", data["tujuan"]), ("report.label.event", event["name"]),
+            ("report.label.position", target), ("report.label.organizer", event["organizer"]),
+            ("report.label.venue", event["venue"]), ("report.label.date", format_date(data["assessment_date"])),
+            ("report.label.participant_no", candidate["participant_no"]), ("report.label.name", candidate["name"]),
+            ("report.label.nip", candidate["nip"]), ("report.label.golongan", candidate["golongan"]),
+            ("report.label.current_position", candidate["current_position"]),
+            ("report.label.current_unit", candidate["current_unit"])]
+
+
+def _identity(pdf: ReportPDF, data: dict) -> None:
+    pdf.heading(t("report.section.identity"))
+    pdf.set_font(FONT, "", 9.5)
+    with pdf.table(col_widths=IDENTITY_WIDTHS, borders_layout="NONE", first_row_as_headings=False,
+                   text_align="LEFT", v_align="TOP", line_height=4.4, padding=(0.5, 1)) as table:
+        for key, value in _identity_rows(data):
+            row = table.row()
+            row.cell(t(key))
+            row.cell(":")
+            row.cell(str(value or t("report.empty")),
+                     style=FontFace(emphasis="BOLD") if key == "report.label.name" else None)
+    pdf.ln(3)
+
+
+# II Profil kompetensi ----------------------------------------------------------------------------
+
+def _profile(pdf: ReportPDF, data: dict) -> None:
+    pdf.heading(t("report.section.profile"))
+    _profile_table(pdf, data["profile"])
+    pdf.set_font(FONT, "", 7.5)
+    pdf.multi_cell(0, 4, t("report.profile_legend"), **NEXT_LINE)
+    pdf.ln(2)
+    if data["profile"]:
+        _chart(pdf, _chart_png(_chart_points(data["profile"])))
+
+
+def _profile_table(pdf: ReportPDF, profile: list[dict]) -> None:
+    names = level_names()
+    head = FontFace(emphasis="BOLD", size_pt=8, fill_color=HEADER_FILL)
+    small = FontFace(emphasis="", size_pt=6, fill_color=HEADER_FILL)
+    pdf.set_font(FONT, "", 9)
+    with pdf.table(col_widths=PROFILE_WIDTHS, num_heading_rows=3, headings_style=head, text_align="CENTER",
+                   line_height=3.9, padding=(0.7, 0.8)) as table:
+        top = table.row()
+        top.cell(t("report.col.no"), rowspan=3)
+        top.cell(t("report.col.competency"), rowspan=3)
+        top.cell(t("report.col.level"), colspan=5)
+        top.cell(t("report.col.standard"), rowspan=3)
+        top.cell(t("report.col.gap"), rowspan=3)
+        digits, labels = table.row(), table.row()
+        for level in LEVELS:
+            digits.cell(str(level))
+            labels.cell(names[level], style=small)
+        for index, cell in enumerate(profile, start=1):
+            _profile_row(table.row(), index, cell)
+    pdf.ln(1.5)
+
+
+def _profile_row(row, index: int, cell: dict) -> None:
+    row.cell(str(index))
+    row.cell(cell["name"], align="LEFT")
+    for level in LEVELS:
+        mark = "X" if cell["consensus"] == level else ""
+        row.cell(mark, style=FontFace(emphasis="BOLD" if mark else "",
+                                      fill_color=SHADE if level == cell["standard"] else None))
+    row.cell(str(cell["standard"]))
+    gap = cell["gap"]
+    row.cell(_signed(gap), style=FontFace(emphasis="BOLD", color=BELOW) if gap is not None and gap < 0 else None)
+
+
+def _signed(gap: int | None) -> str:
+    if gap is None:
+        return t("report.empty")
+    return f"+{gap}" if gap > 0 else ("0" if gap == 0 else f"−{-gap}")
+
+
+def _chart_points(profile: list[dict]) -> tuple[tuple[str, int, int], ...]:
+    return tuple((c["name"], c["consensus"] or 0, c["standard"]) for c in profile)
+
+
+def _chart(pdf: ReportPDF, png: bytes) -> None:
+    """Achieved level against the standard, centred; on a new page when it would not fit."""
+    width_px, height_px = _png_size(png)
+    height = CHART_WIDTH * height_px / width_px
+    if pdf.get_y() + height + 6 > pdf.h - MARGIN - 8:
+        pdf.add_page()
+    pdf.image(io.BytesIO(png), x=(pdf.w - CHART_WIDTH) / 2, y=pdf.get_y(), w=CHART_WIDTH, h=height)
+    pdf.set_y(pdf.get_y() + height + 1)
+    pdf.set_font(FONT, "", 7.5)
+    pdf.multi_cell(0, 4, t("report.chart_legend"), align="C", **NEXT_LINE)
+    pdf.ln(3)
+
+
+def _bars(points: tuple[tuple[str, int, int], ...]):
+    chart = charts.profile_bars([{"competency": name, "level": level, "standard": standard}
+                                 for name, level, standard in points])
+    return chart.properties(width=CHART_CSS_WIDTH, height=CHART_CSS_HEIGHT).configure_axisY(labelLimit=260)
+
+
+@lru_cache(maxsize=16)
+def _chart_template(names: tuple[str, ...]) -> str | None:
+    """The bars' Vega-Lite spec for these competencies with a slot for the values, or ``None`` if unusable.
+
+    Built once per set of competencies: building and validating the Altair chart costs about a third
+    of the chart's time, and the spec differs between candidates only in its data.
+    """
+    spec = _bars(tuple((name, 0, 0) for name in names)).to_dict()
+    datasets = spec.get("datasets") or {}
+    if len(datasets) != 1:
+        return None
+    spec["datasets"] = {next(iter(datasets)): VALUES_SLOT}
+    return json.dumps(spec, ensure_ascii=False)
+
+
+@lru_cache(maxsize=32)
+def _chart_png(points: tuple[tuple[str, int, int], ...]) -> bytes:
+    """Cached by profile: re-issuing a report renders no chart twice. (vl-convert holds the GIL while it
+    renders, so a background thread would not help.)"""
+    template = _chart_template(tuple(name for name, _level, _standard in points))
+    if template is None:
+        return charts.to_png(_bars(points), scale=CHART_SCALE)
+    values = [{"competency": name, "level": level, "standard": standard} for name, level, standard in points]
+    spec = template.replace(json.dumps(VALUES_SLOT), json.dumps(values, ensure_ascii=False), 1)
+    return vl_convert.vegalite_to_png(spec, scale=CHART_SCALE)
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    """Width and height from the PNG header (IHDR), without decoding the image."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+# III JPM, IV–VI narrative ----------------------------------------------------------------------
+
+def _jpm(pdf: ReportPDF, data: dict) -> None:
+    pdf.heading(t("report.section.jpm"))
+    pdf.set_font(FONT, "", 10)
+    category = data["category"]
+    if data["jpm"] is None or category is None:
+        pdf.paragraph(t("report.jpm_incomplete"))
+        return
+    values = {"name": (data["candidate"]["name"], ""), "achieved": (str(data["achieved_total"]), "B"),
+              "standard": (str(data["standard_total"]), "B"), "jpm": (format_percent(data["jpm_display"]), "B"),
+              "category": (category["name"], "B")}
+    _rich_line(pdf, t("report.jpm_sentence"), values, size=10)
+    pdf.ln(1.5)
+    pdf.paragraph(t("report.category_line", code=category["code"], name=category["name"]), style="B")
+
+
+def _rich_line(pdf: ReportPDF, template: str, values: dict[str, tuple[str, str]], size: float) -> None:
+    """A wrapped paragraph whose placeholders are filled with (text, style); user text stays plain.
+
+    ``text_columns`` wraps across the font changes (``write()`` would split a word that meets the margin).
+    """
+    with pdf.text_columns(text_align="J", line_height=1.45) as columns, columns.paragraph() as paragraph:
+        for index, part in enumerate(PLACEHOLDER.split(template)):
+            text, style = values.get(part, (part, "")) if index % 2 else (part, "")
+            pdf.set_font(FONT, style, size)
+            paragraph.write(text)
+    pdf.set_font(FONT, "", size)
+
+
+def _narrative(pdf: ReportPDF, data: dict) -> None:
+    texts = data["narrative"]
+    pdf.heading(t("report.section.strengths"))
+    for key in ("kekuatan", "area_pengembangan"):
+        pdf.paragraph(t(f"report.label.{key}"), size=10, style="B")
+        pdf.paragraph(texts.get(key, ""))
+    pdf.heading(t("report.section.development"))
+    pdf.paragraph(texts.get("saran_pengembangan", ""))
+    if "saran_penempatan" in texts:
+        pdf.heading(t("report.section.placement"))
+        pdf.paragraph(texts["saran_penempatan"])
+
+
+# Signatures and verification -------------------------------------------------------------------
+
+def _signature_blocks(data: dict) -> list[dict]:
+    """Mengetahui (pimpinan penyelenggara) on the left, then the responsible assessor and the Ketua Tim."""
+    signers = data["signatories"]
+    assessor, lead, boss = signers["assessor"], signers["lead"], signers["pimpinan"]
+    blocks = [{"role": t("report.role.pimpinan", title=boss["title"]), "name": boss["name"] or UNSIGNED,
+               "nip": boss["nip"]}]
+    if assessor and lead and assessor["id"] == lead["id"]:
+        return [*blocks, {"role": t("report.role.lead_assessor"), **_person(lead)}]
+    return [*blocks, {"role": t("report.role.assessor"), **_person(assessor)},
+            {"role": t("report.role.lead"), **_person(lead)}]
+
+
+def _person(person: dict | None) -> dict:
+    return {"name": person["name"], "nip": person["nip"]} if person else {"name": UNSIGNED, "nip": ""}
+
+
+def _closing(pdf: ReportPDF, data: dict, issued_on: str, code: str, url: str, draft: bool) -> None:
+    """Place and date, the signature blocks and the verification box, kept together on one page."""
+    if pdf.get_y() + CLOSING_HEIGHT > pdf.h - MARGIN - 8:
+        pdf.add_page()
+    pdf.ln(3)
+    pdf.set_font(FONT, "", 9.5)
+    pdf.multi_cell(0, 5, place_and_date(data["letterhead"].get("city", ""), issued_on), align="R", **NEXT_LINE)
+    pdf.signatures(_signature_blocks(data))
+    _verification(pdf, code, url, draft)
+
+
+def _verification(pdf: ReportPDF, code: str, url: str, draft: bool) -> None:
+    """The code and its QR code in a framed box (for a draft: the notice that it is not official)."""
+    top = pdf.get_y() + 2
+    text_x = MARGIN + 4
+    if not draft:
+        pdf.image(io.BytesIO(_qr_png(url)), x=MARGIN + 1, y=top + 1, w=QR_SIZE, h=QR_SIZE)
+        text_x = MARGIN + QR_SIZE + 4
+    width = pdf.w - MARGIN - 3 - text_x
+    pdf.set_xy(text_x, top + 3)
+    pdf.set_font(FONT, "", 8.5)
+    pdf.multi_cell(width, 4.5, t("report.code_label"), align="L", new_x="LEFT", new_y="NEXT")
+    pdf.set_font(FONT, "B", 13)
+    pdf.multi_cell(width, 7, t("report.draft_notice") if draft else code, align="L", new_x="LEFT", new_y="NEXT")
+    pdf.set_font(FONT, "", 8.5)
+    note = t("report.verify_draft") if draft else t("report.verify_text", url=url)
+    pdf.multi_cell(width, 4.5, note, align="L", new_x="LEFT", new_y="NEXT")
+    height = max(pdf.get_y() + 3 - top, 0 if draft else QR_SIZE + 2)  # a long server address adds lines
+    pdf.set_draw_color(150, 150, 150)
+    pdf.rect(MARGIN, top, pdf.epw, height)
+    pdf.set_draw_color(0, 0, 0)
+    pdf.set_y(top + height + 2)
+
+
+def _qr_png(url: str) -> bytes:
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=6, border=4)  # the quiet zone scanners need
+    return buffer.getvalue()
