@@ -297,14 +297,14 @@ def test_ensure_daily_defaults_to_fourteen_days(fresh_db, db_path):
 
 
 def test_ensure_daily_follows_the_stored_setting(fresh_db, db_path):
-    fresh_db.execute("INSERT INTO settings (key, value) VALUES ('backup_keep_days', '3')")
+    fresh_db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('backup_keep_days', '3')")
     for day in range(1, 8):
         backup.ensure_daily(db_path, now=dt.datetime(2026, 11, day, 9, 0))
     assert daily_names(db_path) == [f"dasbor-daily-2026110{d}.db" for d in (5, 6, 7)]
 
 
 def test_ensure_daily_ignores_a_setting_that_is_no_number(fresh_db, db_path):
-    fresh_db.execute("INSERT INTO settings (key, value) VALUES ('backup_keep_days', '\"banyak\"')")
+    fresh_db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('backup_keep_days', '\"banyak\"')")
     for day in range(1, 21):
         backup.ensure_daily(db_path, now=dt.datetime(2026, 11, day, 9, 0))
     assert len(daily_names(db_path)) == backup.DEFAULT_KEEP_DAYS

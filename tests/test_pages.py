@@ -176,12 +176,15 @@ def test_without_a_valid_session_the_app_asks_to_sign_in(fresh_db, admin, make_c
     assert [b.url for b in at.link_button] == [target]
 
 
-@pytest.mark.parametrize("page", ADMIN_ONLY)
-def test_signed_out_visitor_opening_a_page_is_asked_to_sign_in(fresh_db, admin, page):
-    at = open_app().switch_page(page_file(page)).run()
+def test_signed_out_navigation_offers_only_sign_in_and_verifikasi(fresh_db, admin):
+    """Signed out, no page of the app is routable: /kegiatan and the like fall back to sign-in."""
+    at = open_app()
     assert no_crash(at)
     assert texts(at.info) == [t("app.please_sign_in")]
-    assert texts(at.title) == [t("app.title")]
+    for page in ADMIN_ONLY:
+        with pytest.raises(ValueError):
+            at.switch_page(page_file(page))
+    assert texts(at.switch_page(page_file("verifikasi")).run().title) == [t("verifikasi.title")]
 
 
 # 4. Flows as admin -----------------------------------------------------------------------------
