@@ -154,7 +154,7 @@ def set_active(db: Database, actor: dict, user_id: int, active: bool) -> None:
 
 def reset_password(db: Database, actor: dict, user_id: int, new_password: str) -> None:
     """Admin sets a new password (or a user their own); all sessions of that user end."""
-    if actor["id"] != user_id:
+    if not actor or actor.get("id") != user_id or not actor.get("active", 1):
         require(actor, "admin")
     user = get_user(db, user_id)
     check_password_rules(new_password, user["username"])
