@@ -168,12 +168,14 @@ def reset_password(db: Database, actor: dict, user_id: int, new_password: str) -
 
 def change_own_password(db: Database, user: dict, current: str, new_password: str) -> None:
     """A user changes their own password after proving the current one."""
+    require(user, *ROLES)
     if not verify_password(get_user(db, user["id"])["password_hash"], current or ""):
         raise AuthError("auth.current_wrong")
     reset_password(db, user, user["id"], new_password)
 
 
 def set_language(db: Database, user: dict, language: str) -> None:
+    require(user, *ROLES)
     if language not in ("id", "en"):
         raise ValidationError("auth.language_invalid")
     with transaction(db):

@@ -12,6 +12,7 @@ from core.errors import Conflict, PermissionDenied, ValidationError
 from core.rating import candidate_ratings, clean_reason, is_open, registration
 from core.registry import clean_text, get_event, get_standard, require_state
 from core.reliability import rwg
+from core.textutil import strip_controls
 
 CONSENSUS_STATES = ("penilaian", "integrasi")
 NARRATIVE_FIELDS = ("kekuatan", "area_pengembangan", "saran_pengembangan", "saran_penempatan")
@@ -194,7 +195,7 @@ def save_narrative(db: Database, actor: dict, registration_id: int, **texts: str
     """Kekuatan, area pengembangan, saran pengembangan, saran penempatan."""
     if set(texts) - set(NARRATIVE_FIELDS):
         raise ValidationError("integration.bad_field")
-    cleaned = {k: str(v or "").strip()[:MAX_NARRATIVE] for k, v in texts.items()}
+    cleaned = {k: strip_controls(str(v or "")).strip()[:MAX_NARRATIVE] for k, v in texts.items()}
     with transaction(db):
         _open_for_decisions(db, actor, registration_id)
         before = one(db, "SELECT * FROM results WHERE registration_id = ?", (registration_id,))

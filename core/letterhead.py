@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+import re
+import string
 
 from sqlite_utils import Database
 
@@ -22,12 +24,20 @@ def current(db: Database) -> dict:
     return settings.get(db, "letterhead")
 
 
+_SPEC = re.compile(r"^0?\d{0,2}d?$")
+
+
 def report_number(fmt: str, seq: int, year: int) -> str:
-    """``800/{seq:03d}/AC-BKPSDM/{year}`` → ``800/007/AC-BKPSDM/2026``."""
+    """``800/{seq:03d}/AC-BKPSDM/{year}`` → ``800/007/AC-BKPSDM/2026``; only {seq} and {year}, plain widths."""
     try:
-        return fmt.format(seq=seq, year=year)
-    except (KeyError, IndexError, ValueError):
+        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(fmt)
+                  if name is not None]
+    except ValueError:
         raise ValidationError("letterhead.bad_format") from None
+    if any(name not in ("seq", "year") or conversion or not _SPEC.match(spec or "")
+           for name, spec, conversion in fields):
+        raise ValidationError("letterhead.bad_format")
+    return fmt.format(seq=seq, year=year)
 
 
 def clean_logo(data: bytes) -> str:

@@ -16,6 +16,7 @@ from core.auth import is_lead, require
 from core.db import one, rows, transaction
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from core.registry import clean_text, require_state
+from core.textutil import strip_controls
 
 MAX_EVIDENCE = 2000
 RATING_STATES = ("penilaian", "integrasi")
@@ -99,7 +100,7 @@ def clean_entry(code: str, entry: dict) -> dict:
     level = entry.get("level")
     if level is not None and (not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= 5):
         raise ValidationError("rating.bad_level", code=code)
-    evidence = str(entry.get("evidence") or "").strip()
+    evidence = strip_controls(str(entry.get("evidence") or "")).strip()
     if not evidence:
         raise ValidationError("rating.evidence_required", code=code)
     if len(evidence) > MAX_EVIDENCE:

@@ -11,6 +11,7 @@ from core import audit, nip, refdata
 from core.auth import require
 from core.db import one, rows, transaction
 from core.errors import Conflict, NotFound, ValidationError
+from core.textutil import strip_controls
 
 PURPOSES = ("pengisian", "pemetaan")
 STATES = ("persiapan", "penilaian", "integrasi", "final", "arsip")
@@ -23,7 +24,7 @@ PHONE_RE = re.compile(r"^[0-9+()\s-]{6,20}$")
 
 def clean_text(value, field: str, required: bool = False, max_len: int = MAX_TEXT) -> str:
     """Trim and collapse spaces; enforce presence and length with a message naming the field."""
-    text = " ".join(str(value or "").split())
+    text = " ".join(strip_controls(str(value or "")).split())
     if required and not text:
         raise ValidationError("form.required", field=field)
     if len(text) > max_len:

@@ -5,6 +5,12 @@ from __future__ import annotations
 import re
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:=])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def strip_controls(text: str) -> str:
+    """Drop control characters (NUL and the like) that no officer types and SQLite's length() trips on."""
+    return _CONTROL.sub("", text)
 
 
 def escape_markdown(text: str | None) -> str:

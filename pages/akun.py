@@ -3,11 +3,12 @@
 import streamlit as st
 
 from core import auth
+from core.textutil import escape_markdown
 from pages.common import attempt, guard, tr
 
 db, user = guard("admin", "asesor", "pimpinan")
 st.title(tr("akun.title"))
-st.write(f"{user['full_name']} · {user['username']} · {tr('role.' + user['role'])}")
+st.write(escape_markdown(f"{user['full_name']} · {user['username']}") + f" · {tr('role.' + user['role'])}")
 
 languages = {"id": "Bahasa Indonesia", "en": "English"}
 choice = st.radio(tr("akun.language"), list(languages), format_func=languages.get,

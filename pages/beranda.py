@@ -4,6 +4,7 @@ import streamlit as st
 
 from core import dashboard, registry
 from core.i18n import format_date
+from core.textutil import escape_markdown
 from pages.common import attempt, guard, lang, petunjuk, selected_event_id, tr
 
 db, user = guard("admin", "asesor", "pimpinan")
@@ -32,9 +33,9 @@ if st.session_state.get("demo_credentials"):
                   for u, p in st.session_state["demo_credentials"].items()], hide_index=True)
 
 event = registry.get_event(db, selected_event_id())
-st.subheader(event["name"])
+st.subheader(escape_markdown(event["name"]))
 st.caption(f"{tr('purpose.' + event['purpose'])} · {format_date(event['start_date'], lang())} – "
-           f"{format_date(event['end_date'], lang())} · {event['venue'] or '–'}")
+           f"{format_date(event['end_date'], lang())} · {escape_markdown(event['venue']) or '–'}")
 positions = registry.list_positions(db, event["id"])
 counts = dashboard.candidate_counts(db, event["id"])
 cols = st.columns(5)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from core import importer, refdata, registry, scoring, settings
 from core.i18n import format_date, format_percent
+from core.textutil import escape_markdown
 from pages.common import attempt, guard, lang, petunjuk, plain_table, rerun, selected_event_id, show_error, tr
 
 db, user = guard("admin")
@@ -41,7 +42,8 @@ def registration_box(candidate: dict) -> None:
     if not event:
         return
     if candidate.get("registration_id"):
-        st.info(tr("kandidat.registered_as", no=candidate["participant_no"], position=candidate["position_name"]))
+        st.info(tr("kandidat.registered_as", no=escape_markdown(candidate["participant_no"]),
+                   position=escape_markdown(candidate["position_name"])))
         if event["state"] == "persiapan" and st.button(tr("kandidat.unregister"), key="kandidat_unreg"):
             if attempt(registry.unregister, db, user, candidate["registration_id"]):
                 rerun(tr("common.deleted"))
@@ -53,7 +55,7 @@ def registration_box(candidate: dict) -> None:
     with st.form("kandidat_register"):
         position_id = st.selectbox(tr("field.position"), list(positions), format_func=positions.get)
         number = st.text_input(tr("field.participant_no"), placeholder=registry.next_participant_no(db, event["id"]))
-        if st.form_submit_button(tr("kandidat.register", event=event["name"])):
+        if st.form_submit_button(tr("kandidat.register", event=escape_markdown(event["name"]))):
             if attempt(registry.register, db, user, event["id"], candidate["id"], position_id, number):
                 rerun(tr("kandidat.registered"))
 
@@ -112,7 +114,7 @@ with tab_import:
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     c2.download_button(tr("kandidat.template_csv"), importer.template_csv(), "templat_kandidat.csv", mime="text/csv")
     if event:
-        st.caption(tr("kandidat.import_event", event=event["name"]))
+        st.caption(tr("kandidat.import_event", event=escape_markdown(event["name"])))
     upload = st.file_uploader(tr("kandidat.upload"), type=["xlsx", "csv"], key="kandidat_upload")
     if upload is not None and st.button(tr("kandidat.import_go"), type="primary", key="kandidat_import_go"):
         try:

@@ -4,6 +4,7 @@ import streamlit as st
 
 from core import auth, integration, quality, registry, reliability
 from core.i18n import format_number
+from core.textutil import escape_markdown
 from pages.common import chart, database, guard, lang, need_event, petunjuk, tr
 
 db, user = guard("admin", "asesor")
@@ -54,7 +55,7 @@ if lenient:
     for row in lenient:
         if row["flag"]:
             st.warning(tr("kualitas.flag_lenient" if row["leniency"] > 0 else "kualitas.flag_harsh",
-                          name=row["assessor"], value=format_number(row["leniency"], 2, lang())))
+                          name=escape_markdown(row["assessor"]), value=format_number(row["leniency"], 2, lang())))
 else:
     st.info(not_enough)
 

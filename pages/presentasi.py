@@ -51,7 +51,7 @@ for warning in warnings:
 cols = st.columns(max(len(best), 1))
 for column, person in zip(cols, best, strict=False):
     with column:
-        st.metric(f"{person['rank']}. {shown_name(person['name'])}", jpm_text(db, person["jpm"]),
+        st.metric(escape_markdown(f"{person['rank']}. {shown_name(person['name'])}"), jpm_text(db, person["jpm"]),
                   tr(f"category.{person['category']}"), delta_color="off", delta_arrow="off")
         if not person["recommended"]:
             st.error(tr("presentasi.not_recommended"))
