@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import assessment, auth, refdata, registry
 from core.textutil import escape_markdown
-from pages.common import attempt, guard, need_event, petunjuk, plain_table, rerun, tr
+from pages.common import attempt, guard, need_event, petunjuk, plain_table, rerun, show_checks, tr
 
 db, user = guard("admin")
 st.title(tr("alat.title"))
@@ -121,10 +121,6 @@ if view == "assignments":
 
 if view == "checks":
     checks = assessment.setup_checks(db, event["id"])
-    for check in checks:
-        show = st.success if check.ok else st.error
-        show(tr(check.key), icon=":material/check:" if check.ok else ":material/close:")
-        if check.problems:
-            st.caption(escape_markdown(", ".join(check.problems[:15])) + (" …" if len(check.problems) > 15 else ""))
+    show_checks(checks)
     if editable:
         st.caption(tr("alat.checks_note"))

@@ -159,3 +159,14 @@ def jpm_text(database, value) -> str:
     from core.i18n import format_percent
 
     return format_percent(scoring.displayed_jpm(value, settings.get(database, "jpm_display_cap")), lang())
+
+
+def show_checks(checks) -> None:
+    """The list of checks before a state change: each one passed or failed, with what is wrong."""
+    from core.textutil import escape_markdown as plain
+
+    for check in checks:
+        show = st.success if check.ok else st.error
+        show(tr(check.key), icon=":material/check:" if check.ok else ":material/close:")
+        if check.problems:
+            st.caption(plain(", ".join(check.problems[:15])) + (" …" if len(check.problems) > 15 else ""))

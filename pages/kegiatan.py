@@ -6,8 +6,7 @@ import streamlit as st
 
 from core import assessment, registry, results
 from core.i18n import format_date
-from core.textutil import escape_markdown
-from pages.common import attempt, guard, lang, petunjuk, rerun, tr
+from pages.common import attempt, guard, lang, petunjuk, rerun, show_checks, tr
 
 db, user = guard("admin")
 st.title(tr("kegiatan.title"))
@@ -46,11 +45,7 @@ def state_panel(event: dict) -> None:
     if not target:
         return
     checks = assessment.state_checks(db, event["id"])
-    for check in checks:
-        show = st.success if check.ok else st.error
-        show(tr(check.key), icon=":material/check:" if check.ok else ":material/close:")
-        if check.problems:
-            st.caption(escape_markdown(", ".join(check.problems[:15])) + (" …" if len(check.problems) > 15 else ""))
+    show_checks(checks)
     ready = all(c.ok for c in checks)
     if st.button(tr("kegiatan.advance", state=tr("state." + target)), type="primary", disabled=not ready,
                  key=f"kegiatan_advance_{event['id']}"):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
 from apptest_helpers import fill, open_app, open_page, open_script, shown_text, submit, texts, widget
@@ -48,26 +47,6 @@ def in_transaction(database, sql: str, params: tuple = ()) -> None:
 
 # Fixtures -------------------------------------------------------------------------------------
 
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory, fast_hashing):
-    """A database file with an admin and the demo loaded, built once and copied per test."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    database = db.prepare(path)
-    demo.load(database, auth.create_first_admin(database, "admin", "Admin BKPSDM", PASSWORD))
-    database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    database.close()
-    return path
-
-
-@pytest.fixture
-def demo_db(db_path, demo_file):
-    """The demo database at the path the app reads (``DASBOR_DB``)."""
-    shutil.copy(demo_file, db_path)
-    database = db.prepare(db_path)
-    yield database
-    database.close()
 
 
 @pytest.fixture

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import subprocess
 import unicodedata
 import zipfile
 
 import numpy as np
 import pytest
-from assessment_fixtures import PASSWORD
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 from pypdf import PdfReader
 
-from core import auth, charts, db, demo, integration, registry, report_individual, reports
+from core import charts, db, integration, registry, report_individual, reports
 from core.errors import Conflict, PermissionDenied
 from core.i18n import format_percent
 from core.pdf import MARGIN, ReportPDF
@@ -30,25 +28,6 @@ CODE_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP
 
 
 # Fixtures and helpers -------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory, fast_hashing):
-    """The demo, built once; each test works on a copy."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    database = db.prepare(path)
-    demo.load(database, auth.create_first_admin(database, "admin", "Admin BKPSDM", PASSWORD))
-    database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    database.close()
-    return path
-
-
-@pytest.fixture
-def demo_db(db_path, demo_file):
-    shutil.copy(demo_file, db_path)
-    database = db.prepare(db_path)
-    yield database
-    database.close()
-
 
 def user(database, username: str) -> dict:
     return db.one(database, "SELECT * FROM users WHERE username = ?", (username,))
