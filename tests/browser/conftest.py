@@ -79,8 +79,10 @@ def live_app(tmp_path):
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # A Streamlit rerun on a busy 2-core machine can take seconds: wait for the page, not a fixed 5 s.
+    expect.set_options(timeout=20_000)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
