@@ -6,10 +6,9 @@
 
 from __future__ import annotations
 
-import argparse
 import threading
 
-from common import demo_database, median_ms, page_runs, report, timed
+from common import demo_database, median_ms, page_runs, run_main, timed
 
 OPEN_CELLS = """SELECT a.registration_id, a.exercise_id, a.assessor_id FROM assignments a
     LEFT JOIN submissions s ON s.registration_id = a.registration_id AND s.assessor_id = a.assessor_id
@@ -106,11 +105,5 @@ def measure(quick: bool = False) -> list[tuple]:
     return rows
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true")
-    return 0 if report(measure(parser.parse_args().quick)) else 1
-
-
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run_main(measure))

@@ -10,10 +10,9 @@ submissions, consensus, finalisation through core) so that all 120 reports can b
 
 from __future__ import annotations
 
-import argparse
 import random
 
-from common import demo_database, median_ms, report, timed
+from common import demo_database, median_ms, run_main, timed
 
 
 def finish_event(path, event_id: int = 1) -> None:
@@ -67,11 +66,5 @@ def measure(quick: bool = False) -> list[tuple]:
     return rows
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true")
-    return 0 if report(measure(parser.parse_args().quick)) else 1
-
-
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run_main(measure))

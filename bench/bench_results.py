@@ -14,12 +14,11 @@ exercise): 10 events × 200 candidates × 5 exercises × 2 assessors × 9 compet
 
 from __future__ import annotations
 
-import argparse
 import random
 import tempfile
 from pathlib import Path
 
-from common import demo_database, median_ms, page_runs, report, timed
+from common import demo_database, median_ms, page_runs, run_main, timed
 
 CANDIDATES_PER_EVENT = 200
 EXERCISES = 5
@@ -124,11 +123,5 @@ def measure(quick: bool = False) -> list[tuple]:
     return rows
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true")
-    return 0 if report(measure(parser.parse_args().quick)) else 1
-
-
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run_main(measure))

@@ -78,3 +78,12 @@ def report(rows: list[tuple[str, str, str, bool]]) -> bool:
     for what, bar, measured, ok in rows:
         print(f"{what.ljust(width)} | {bar:>22} | {measured:>22} | {'PASS' if ok else 'FAIL'}")
     return all(r[3] for r in rows)
+
+
+def run_main(measure) -> int:
+    """The command line of a topic benchmark: ``--quick`` for the smoke run; exit 1 when a bar fails."""
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    return 0 if report(measure(parser.parse_args().quick)) else 1

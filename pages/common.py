@@ -72,6 +72,17 @@ def guard(*roles: str) -> tuple:
     return database, user
 
 
+def event_for(user: dict, database) -> dict:
+    """The chosen event; an asesor gets further only as that event's Ketua Tim (Hasil, Kualitas, …)."""
+    from core import registry
+
+    event = registry.get_event(database, need_event())
+    if user["role"] == "asesor" and not auth.is_lead(database, user["id"], event["id"]):
+        st.error(tr("integration.lead_only"))
+        st.stop()
+    return event
+
+
 def show_error(err: Exception) -> None:
     """A domain error in the user's words; anything else as a plain apology, logged for the admin."""
     if isinstance(err, DomainError):

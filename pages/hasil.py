@@ -3,17 +3,17 @@
 import pandas as pd
 import streamlit as st
 
-from core import auth, integration, registry, results
+from core import integration, results
 from core.i18n import format_number
 from core.textutil import escape_markdown
 from pages.common import (
     attempt,
     chart,
     database,
+    event_for,
     guard,
     jpm_text,
     lang,
-    need_event,
     petunjuk,
     plain_table,
     rerun,
@@ -24,10 +24,7 @@ from pages.common import (
 db, user = guard("admin", "pimpinan", "asesor")
 st.title(tr("hasil.title"))
 petunjuk("hasil.help")
-event = registry.get_event(db, need_event())
-if user["role"] == "asesor" and not auth.is_lead(db, user["id"], event["id"]):
-    st.error(tr("integration.lead_only"))
-    st.stop()
+event = event_for(user, db)
 token = integration.change_token(db)
 
 

@@ -3,19 +3,16 @@
 import pandas as pd
 import streamlit as st
 
-from core import auth, integration, registry
+from core import auth, integration
 from core.i18n import format_number, format_percent, t
 from core.textutil import escape_markdown
-from pages.common import attempt, database, guard, lang, need_event, petunjuk, plain_table, rerun, tr
+from pages.common import attempt, database, event_for, guard, lang, petunjuk, plain_table, rerun, tr
 
 db, user = guard("admin", "asesor")
 st.title(tr("integrasi.title"))
 petunjuk("integrasi.help")
-event = registry.get_event(db, need_event())
+event = event_for(user, db)
 is_admin = user["role"] == "admin"
-if not is_admin and not auth.is_lead(db, user["id"], event["id"]):
-    st.error(tr("integration.lead_only"))
-    st.stop()
 if is_admin:
     st.info(tr("integrasi.admin_view"))
 

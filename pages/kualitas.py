@@ -2,18 +2,15 @@
 
 import streamlit as st
 
-from core import auth, integration, quality, registry, reliability
+from core import integration, quality, reliability
 from core.i18n import format_number
 from core.textutil import escape_markdown
-from pages.common import chart, database, guard, lang, need_event, petunjuk, tr
+from pages.common import chart, database, event_for, guard, lang, petunjuk, tr
 
 db, user = guard("admin", "asesor")
 st.title(tr("kualitas.title"))
 petunjuk("kualitas.help")
-event = registry.get_event(db, need_event())
-if user["role"] == "asesor" and not auth.is_lead(db, user["id"], event["id"]):
-    st.error(tr("integration.lead_only"))
-    st.stop()
+event = event_for(user, db)
 
 
 @st.cache_data(ttl=900, max_entries=16, show_spinner=False)

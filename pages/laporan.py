@@ -4,16 +4,13 @@ import re
 
 import streamlit as st
 
-from core import auth, exports, letterhead, registry, report_recap, reports, results
-from pages.common import database, guard, need_event, petunjuk, show_error, tr
+from core import exports, letterhead, report_recap, reports, results
+from pages.common import database, event_for, guard, petunjuk, show_error, tr
 
 db, user = guard("admin", "pimpinan", "asesor")
 st.title(tr("laporan.title"))
 petunjuk("laporan.help")
-event = registry.get_event(db, need_event())
-if user["role"] == "asesor" and not auth.is_lead(db, user["id"], event["id"]):
-    st.error(tr("integration.lead_only"))
-    st.stop()
+event = event_for(user, db)
 PDF, ZIP = "application/pdf", "application/zip"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
