@@ -144,7 +144,7 @@ def main() -> None:
     from core.auth import is_lead
 
     roles = {user["role"]} | ({"lead"} if user["role"] == "asesor" and is_lead(database, user["id"]) else set())
-    nav = st.navigation(pages_for(roles, tr))
+    nav = st.navigation(pages_for(roles, tr), expanded=True)  # every page of the role in view, no "more"
     sidebar(database, user, tr)
     nav.run()
 
