@@ -181,3 +181,20 @@ def show_checks(checks) -> None:
         show(tr(check.key), icon=":material/check:" if check.ok else ":material/close:")
         if check.problems:
             st.caption(plain(", ".join(check.problems[:15])) + (" …" if len(check.problems) > 15 else ""))
+
+
+@st.cache_data(ttl=900, max_entries=16, show_spinner=False)
+def cached_results(event_id: int, token: int):
+    """``results.event_results``, shared by Hasil, Talenta and Presentasi; recomputed when ``token``
+    (the audit log's newest id: every change of a rating, consensus, result or score) moves on."""
+    from core import results
+
+    return results.event_results(database(), event_id)
+
+
+@st.cache_data(ttl=900, max_entries=16, show_spinner=False)
+def cached_competencies(event_id: int, token: int):
+    """``results.competency_table`` under the same cache key."""
+    from core import results
+
+    return results.competency_table(database(), event_id)

@@ -8,6 +8,8 @@ from core.i18n import format_number
 from core.textutil import escape_markdown
 from pages.common import (
     attempt,
+    cached_competencies,
+    cached_results,
     chart,
     database,
     event_for,
@@ -27,17 +29,6 @@ petunjuk("hasil.help")
 event = event_for(user, db)
 token = integration.change_token(db)
 
-
-
-@st.cache_data(ttl=900, max_entries=16, show_spinner=False)
-def cached_results(event_id: int, token: int) -> pd.DataFrame:
-    """Recomputed only when a rating, consensus, result or stage score changed (``token``)."""
-    return results.event_results(database(), event_id)
-
-
-@st.cache_data(ttl=900, max_entries=16, show_spinner=False)
-def cached_competencies(event_id: int, token: int) -> pd.DataFrame:
-    return results.competency_table(database(), event_id)
 
 
 @st.cache_data(ttl=900, max_entries=8, show_spinner=False)

@@ -1,11 +1,10 @@
 """Presentasi: a read-only, large-type view for the Wali Kota — per position the three best names."""
 
-import pandas as pd
 import streamlit as st
 
 from core import integration, registry, results
 from core.textutil import escape_markdown, initials
-from pages.common import chart, database, guard, jpm_text, need_event, tr
+from pages.common import cached_competencies, cached_results, chart, guard, jpm_text, need_event, tr
 
 db, user = guard("admin", "pimpinan")
 # Our own constant stylesheet (no user text): larger type for a projector.
@@ -13,16 +12,6 @@ st.html("<style>[data-testid='stMain'] p, [data-testid='stMain'] li {font-size: 
         "[data-testid='stMetricValue'] {font-size: 2.6rem;}</style>")
 event = registry.get_event(db, need_event())
 
-
-
-@st.cache_data(ttl=900, max_entries=16, show_spinner=False)
-def cached_results(event_id: int, token: int) -> pd.DataFrame:
-    return results.event_results(database(), event_id)
-
-
-@st.cache_data(ttl=900, max_entries=16, show_spinner=False)
-def cached_competencies(event_id: int, token: int) -> pd.DataFrame:
-    return results.competency_table(database(), event_id)
 
 
 token = integration.change_token(db)

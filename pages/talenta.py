@@ -1,22 +1,28 @@
 """Talenta: the 9-box talent map (JPM × SKP predikat) with counts, names, labels, actions, succession pool."""
 
-import pandas as pd
 import streamlit as st
 
 from core import integration, refdata, registry, results
 from core.textutil import escape_markdown
-from pages.common import attempt, chart, database, guard, jpm_text, need_event, petunjuk, plain_table, rerun, tr
+from pages.common import (
+    attempt,
+    cached_results,
+    chart,
+    database,
+    guard,
+    jpm_text,
+    need_event,
+    petunjuk,
+    plain_table,
+    rerun,
+    tr,
+)
 
 db, user = guard("admin", "pimpinan")
 st.title(tr("talenta.title"))
 petunjuk("talenta.help")
 event = registry.get_event(db, need_event())
 
-
-
-@st.cache_data(ttl=900, max_entries=16, show_spinner=False)
-def cached_results(event_id: int, token: int) -> pd.DataFrame:
-    return results.event_results(database(), event_id)
 
 
 @st.cache_data(ttl=900, max_entries=16, show_spinner=False)
