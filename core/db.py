@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PATH = ROOT / "data" / "dasbor.db"
 ENV_VAR = "DASBOR_DB"
 BUSY_TIMEOUT_MS = 10_000
-SCHEMA_VERSION = "0001_initial"
+SCHEMA_VERSION = "0002_refdata_versions"  # the newest migration
 
 migrations = Migrations("dasbor")
 _prepared: set[str] = set()
@@ -120,7 +120,7 @@ def one(db: Database, sql: str, params: tuple | list | dict = ()) -> dict | None
     return dict(row) if row else None
 
 
-@migrations(name=SCHEMA_VERSION)
+@migrations(name="0001_initial")
 def initial_schema(db: Database) -> None:
     """The schema for the whole workflow of SPEC §2–§4."""
     db.executescript(INITIAL_SCHEMA_SQL)
@@ -413,3 +413,16 @@ BEGIN
     SELECT RAISE(ABORT, 'audit_log is append-only');
 END;
 """
+
+
+@migrations(name="0002_refdata_versions")
+def refdata_versions(db: Database) -> None:
+    """Which version of each ``data/*.json`` file the database holds (see ``core.refdata.load``)."""
+    db.executescript("""
+CREATE TABLE refdata_versions (
+    file TEXT PRIMARY KEY,                 -- 'competencies' for data/competencies.json
+    sha256 TEXT NOT NULL,                  -- of the file's bytes as last applied
+    content TEXT NOT NULL,                 -- the data as last applied (JSON): tells an admin's edit from a default
+    applied_at TEXT NOT NULL
+);
+""")

@@ -40,3 +40,10 @@ def put(db: Database, actor: dict, key: str, value, reason: str = "") -> None:
                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                    (key, json.dumps(value, ensure_ascii=False)))
         audit.record(db, actor, "update", "setting", key, old=old, new=value, reason=reason)
+
+
+def set_potential_bands(db: Database, actor: dict, tinggi: float, menengah: float) -> None:
+    """Admin edits the 9-box potential bands (JPM ≥ tinggi; ≥ menengah; below that rendah)."""
+    if not 0 < menengah < tinggi <= 200:
+        raise ValidationError("settings.bad_bands")
+    put(db, actor, "potential_bands", {"tinggi": float(tinggi), "menengah": float(menengah)})

@@ -65,7 +65,7 @@ with tab_rules:
         high = st.number_input(tr("pengaturan.band_high"), 0.0, 200.0, float(bands["tinggi"]), 0.5)
         mid = st.number_input(tr("pengaturan.band_mid"), 0.0, 200.0, float(bands["menengah"]), 0.5)
         if st.form_submit_button(tr("common.save")):
-            if attempt(refdata.set_potential_bands, db, user, high, mid):
+            if attempt(settings.set_potential_bands, db, user, high, mid):
                 rerun(tr("common.saved"))
 
 with tab_letterhead:

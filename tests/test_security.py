@@ -483,7 +483,7 @@ ACTIONS = {
     "put_setting": (ADMIN, lambda c: settings.put(c.db, c.actor, "jpm_display_cap", True)),
     "set_thresholds": (ADMIN, lambda c: refdata.set_thresholds(c.db, c.actor, "pengisian",
                                                                {"MS": 82, "MMS": 70, "KMS": 0})),
-    "set_potential_bands": (ADMIN, lambda c: refdata.set_potential_bands(c.db, c.actor, 88, 75)),
+    "set_potential_bands": (ADMIN, lambda c: settings.set_potential_bands(c.db, c.actor, 88, 75)),
     "save_letterhead": (ADMIN, lambda c: letterhead.save(c.db, c.actor, {"instansi": "PEMERINTAH KOTA UJI"})),
     "restore": (ADMIN, restore),
     # reports and exports
