@@ -477,3 +477,13 @@ def test_a_previous_version_of_another_shape_counts_as_unknown(office, data_dir)
     refdata.load(office)
     assert [(c["min_jpm"], c["name"]) for c in refdata.categories(office, "pengisian")][0] == \
         (80, "Memenuhi Syarat (baru)")
+
+
+@pytest.mark.parametrize("name", list(refdata.SOURCES))
+def test_every_data_row_fits_its_table(fresh_db, name):
+    """A new field in a data file needs a migration first, or the upgrade would fail on start."""
+    for table, records in refdata.SOURCES[name](refdata.read(name)).items():
+        columns = set(fresh_db[table].columns_dict)
+        key = refdata.TABLES[table].key
+        assert [sorted(set(r) - columns) for r in records if set(r) - columns] == []
+        assert len({tuple(r[c] for c in key) for r in records}) == len(records)
