@@ -14,14 +14,13 @@ from fpdf.fonts import FontFace
 
 from core import pdf_charts
 from core.i18n import format_date, format_percent, t
-from core.pdf import FONT, MARGIN, NEXT_LINE, SHADE, ReportPDF, place_and_date
+from core.pdf import BULLET_INDENT, FONT, MARGIN, NEXT_LINE, SHADE, ReportPDF, place_and_date
 from core.refdata import level_names
 
 LEVELS = (1, 2, 3, 4, 5)
 PROFILE_WIDTHS = (7, 45, 19, 19, 19, 19, 19, 15, 12)  # mm: No, Kompetensi, level 1–5, Standar, Gap
 IDENTITY_WIDTHS = (44, 4, 126)
 CHART_WIDTH = 150  # mm on the page: names, then the 0–5 scale
-UNSIGNED = "(" + "." * 30 + ")"  # room for a handwritten name; fits a third of the page
 CLOSING_HEIGHT = 90  # mm: place and date, signatures, verification box
 QR_SIZE = 28  # mm, quiet zone included
 HEADER_FILL = (234, 238, 246)
@@ -33,7 +32,7 @@ def build(data: dict, number: str, code: str, qr_url: str, draft: bool = False,
           issued_on: str | None = None) -> bytes:
     """The report as PDF bytes; ``draft`` adds the DRAF watermark and leaves number and code out."""
     footer = t("report.draft_notice") if draft else t("report.footer", number=number, code=code)
-    pdf = ReportPDF(data["letterhead"], title=t("report.title"), draft=draft, footer_note=footer)
+    pdf = ReportPDF(data["letterhead"], title=t("report.title"), draft=draft, footer_note=footer, confidential=True)
     pdf.add_page()
     pdf.title_block(t("report.title"), t("report.draft_number") if draft else t("report.number", number=number))
     _identity(pdf, data)
@@ -176,16 +175,38 @@ def _rich_line(pdf: ReportPDF, template: str, values: dict[str, tuple[str, str]]
 
 
 def _narrative(pdf: ReportPDF, data: dict) -> None:
+    """IV–VI; the last section moves to the next page with the signatures rather than leave them alone there."""
     texts = data["narrative"]
     pdf.heading(t("report.section.strengths"))
     for key in ("kekuatan", "area_pengembangan"):
         pdf.paragraph(t(f"report.label.{key}"), size=10, style="B")
-        pdf.paragraph(texts.get(key, ""))
-    pdf.heading(t("report.section.development"))
-    pdf.paragraph(texts.get("saran_pengembangan", ""))
+        pdf.points(texts.get(key, ""))
+    sections = [("report.section.development", texts.get("saran_pengembangan", ""))]
     if "saran_penempatan" in texts:
-        pdf.heading(t("report.section.placement"))
-        pdf.paragraph(texts["saran_penempatan"])
+        sections.append(("report.section.placement", texts["saran_penempatan"]))
+    for index, (heading, text) in enumerate(sections):
+        if index == len(sections) - 1:
+            _keep_with_closing(pdf, heading, text)
+        pdf.heading(t(heading))
+        pdf.points(text)
+
+
+def _section_height(pdf: ReportPDF, heading: str, text: str) -> float:
+    """Height of a heading and its points, counted by fpdf2's line breaking without drawing anything."""
+    def lines(width: float, body: str, style: str, size: float) -> int:
+        pdf.set_font(FONT, style, size)
+        return len(pdf.multi_cell(width, 5, body, dry_run=True, output="LINES"))
+
+    items = [line for line in (text or "–").splitlines() if line.strip()] or ["–"]
+    body = sum(lines(pdf.epw - BULLET_INDENT, item, "", 10) for item in items) * 5.2 + 1.5
+    return lines(pdf.epw, t(heading), "B", 11) * 6 + 1 + body
+
+
+def _keep_with_closing(pdf: ReportPDF, heading: str, text: str) -> None:
+    """A new page before the last section when it fits here but the closing block would not."""
+    height, limit = _section_height(pdf, heading, text), pdf.h - MARGIN - 8
+    if pdf.get_y() + height <= limit < pdf.get_y() + height + CLOSING_HEIGHT and height + CLOSING_HEIGHT < limit:
+        pdf.add_page()
 
 
 # Signatures and verification -------------------------------------------------------------------
@@ -194,7 +215,7 @@ def _signature_blocks(data: dict) -> list[dict]:
     """Mengetahui (pimpinan penyelenggara) on the left, then the responsible assessor and the Ketua Tim."""
     signers = data["signatories"]
     assessor, lead, boss = signers["assessor"], signers["lead"], signers["pimpinan"]
-    blocks = [{"role": t("report.role.pimpinan", title=boss["title"]), "name": boss["name"] or UNSIGNED,
+    blocks = [{"role": t("report.role.pimpinan", title=boss["title"]), "name": boss["name"],
                "nip": boss["nip"]}]
     if assessor and lead and assessor["id"] == lead["id"]:
         return [*blocks, {"role": t("report.role.lead_assessor"), **_person(lead)}]
@@ -203,7 +224,7 @@ def _signature_blocks(data: dict) -> list[dict]:
 
 
 def _person(person: dict | None) -> dict:
-    return {"name": person["name"], "nip": person["nip"]} if person else {"name": UNSIGNED, "nip": ""}
+    return {"name": person["name"], "nip": person["nip"]} if person else {"name": "", "nip": ""}
 
 
 def _closing(pdf: ReportPDF, data: dict, issued_on: str, code: str, url: str, draft: bool) -> None:

@@ -78,7 +78,7 @@ def expected_jpm_sentence(database, registration_id: int) -> str:
         JOIN results res ON res.registration_id = r.id
         JOIN categories cat ON cat.purpose = e.purpose AND cat.code = res.category WHERE r.id = ?""",
                   (registration_id,))
-    return (f"Berdasarkan hasil penilaian, nilai total kompetensi Saudara/i {info['name']} adalah {achieved} dari "
+    return (f"Berdasarkan hasil penilaian, nilai total kompetensi Saudara {info['name']} adalah {achieved} dari "
             f"total standar {standard} atau setara dengan {format_percent(100 * achieved / standard)} Job Person "
             f"Match (JPM), kategori {info['category']}.")
 
