@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from PIL import Image
 from pypdf import PdfReader
 
-from core import charts, db, integration, registry, report_individual, reports
+from core import audit, db, integration, letterhead, registry, reports
 from core.errors import Conflict, PermissionDenied
 from core.i18n import format_percent
 from core.pdf import MARGIN, ReportPDF
@@ -138,7 +138,8 @@ def test_number_follows_the_format_and_counts_within_the_event(demo_db):
     first, second = finalised(demo_db, PEMETAAN)[:2]
     admin = user(demo_db, "admin")
     numbers = [reports.issue_individual(demo_db, admin, reg)[1]["number"] for reg in (first, second)]
-    assert [re.fullmatch(r"800/(\d{3})/AC-BKPSDM/(\d{4})", n).group(1) for n in numbers] == ["001", "002"]
+    roman = letterhead.ROMAN_MONTHS[reports.local_date(audit.now()).month - 1]
+    assert [re.fullmatch(rf"800/(\d{{3}})/AC-BKPSDM/{roman}/(\d{{4}})", n).group(1) for n in numbers] == ["001", "002"]
 
 
 def test_draft_has_the_watermark_and_records_nothing(demo_db):
