@@ -42,7 +42,7 @@ def finish_event(path, event_id: int = 1) -> None:
                                                                         " WHERE registration_id = ?", (reg,))}:
             if not rating.is_submitted(database, reg, assessor_id):
                 rating.submit(database, users[assessor_id], reg)
-    demo._integrate(database, lead, open_regs, rng, "pengisian")
+    demo._integrate(database, lead, open_regs, rng)
     database.close()
 
 

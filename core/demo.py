@@ -165,7 +165,7 @@ def _seleksi_terbuka(db, admin, users, rng) -> None:
     _rate(db, event_id, assessors, registrations[10 * per:], rng, submit=[], share=0.5)
     for index in range(8 * per, 9 * per):  # position 9: one assessor of each candidate still has to submit
         _submit_all_but_one(db, assessors, registrations[index])
-    _integrate(db, assessors[0], registrations[:4 * per], rng, "pengisian")
+    _integrate(db, assessors[0], registrations[:4 * per], rng)
     _stages(db, admin, event_id, registrations[:4 * per], rng)
 
 
@@ -193,7 +193,7 @@ def _pemetaan(db, admin, users, rng) -> None:
            assessors[1]["id"])
     _rate(db, event_id, assessors, registrations, rng, submit=registrations, ability=2.75)
     assessment.advance_state(db, admin, event_id)
-    _integrate(db, assessors[1], registrations, rng, "pemetaan")
+    _integrate(db, assessors[1], registrations, rng)
     assessment.advance_state(db, admin, event_id)
 
 
@@ -263,8 +263,8 @@ def _submit_all_but_one(db, assessors, registration_id) -> None:
 
 # Integration by the Ketua Tim ----------------------------------------------------------------
 
-def _integrate(db, lead, registration_ids, rng, purpose) -> None:
-    names = {c["code"]: c["name"] for c in refdata.competencies(db)}
+def _integrate(db, lead, registration_ids, rng) -> None:
+    """The Ketua Tim decides each cell, takes the narrative drafted from the consensus, and finalises."""
     for reg_id in registration_ids:
         view = integration.meeting(db, lead, reg_id)
         for cell in view["competencies"]:
@@ -274,21 +274,5 @@ def _integrate(db, lead, registration_ids, rng, purpose) -> None:
                 rationale = ("Setelah diskusi, tim menilai bukti pada wawancara kompetensi dan analisis kasus lebih "
                              "kuat daripada satu penilaian yang menyimpang.")
             integration.set_consensus(db, lead, reg_id, cell["code"], level, rationale)
-        integration.save_narrative(db, lead, reg_id, **_narrative(view, names, purpose))
+        integration.save_narrative(db, lead, reg_id, **integration.narrative_draft(db, lead, reg_id))
         integration.finalise(db, lead, reg_id)
-
-
-def _narrative(view, names, purpose) -> dict:
-    cells = sorted(view["competencies"], key=lambda c: (c["suggested"] or 0) - c["standard"])
-    weak, strong = [names[c["code"]] for c in cells[:2]], [names[c["code"]] for c in cells[-2:]]
-    texts = {
-        "kekuatan": f"Menonjol pada kompetensi {strong[1]} dan {strong[0]}: perilaku efektif muncul konsisten "
-                    "di berbagai alat ukur.",
-        "area_pengembangan": f"Perlu penguatan pada {weak[0]} dan {weak[1]}, terutama dalam situasi yang menuntut "
-                             "keputusan cepat dan koordinasi lintas unit.",
-        "saran_pengembangan": f"Coaching oleh atasan dan penugasan proyek lintas OPD untuk {weak[0]}; pelatihan "
-                              f"kepemimpinan yang menekankan {weak[1]}.",
-    }
-    if purpose == "pemetaan":
-        texts["saran_penempatan"] = "Dapat dipertahankan pada jabatan saat ini dengan pengembangan terarah."
-    return texts
