@@ -8,7 +8,7 @@ import secrets
 
 from sqlite_utils import Database
 
-from core import assessment, audit, auth, integration, rating, refdata, registry, results
+from core import assessment, audit, auth, integration, letterhead, rating, refdata, registry, results
 from core.db import one, rows, transaction
 from core.errors import Conflict
 
@@ -18,9 +18,26 @@ MAPPING_NAME = "Pemetaan Kompetensi Pejabat Administrator 2026"
 EXERCISES = [("In-basket", "inbasket"), ("Leaderless Group Discussion (LGD)", "lgd"),
              ("Analisis Kasus", "analisis_kasus"), ("Presentasi", "presentasi"),
              ("Wawancara Kompetensi", "wawancara")]
-MAPPING_POSITIONS = [("Kepala Bagian Organisasi", "Sekretariat Daerah"), ("Kepala Bidang Anggaran", "BPKAD"),
-                     ("Sekretaris Dinas Kesehatan", "Dinas Kesehatan"),
-                     ("Camat Harapan Baru", "Kecamatan Harapan Baru")]
+# Pemetaan maps incumbents against the posts they hold: one target post per kind of Administrator post,
+# and six people in each who hold such a post now.
+MAPPING_POSITIONS = [("Kepala Bagian", "Sekretariat Daerah"), ("Kepala Bidang", "Dinas dan Badan"),
+                     ("Sekretaris Dinas", "Dinas"), ("Camat", "Kecamatan")]
+MAPPING_INCUMBENTS = [
+    [("Kepala Bagian Organisasi", "Sekretariat Daerah"), ("Kepala Bagian Hukum", "Sekretariat Daerah"),
+     ("Kepala Bagian Umum", "Sekretariat Daerah"), ("Kepala Bagian Perekonomian", "Sekretariat Daerah"),
+     ("Kepala Bagian Pemerintahan", "Sekretariat Daerah"),
+     ("Kepala Bagian Kesejahteraan Rakyat", "Sekretariat Daerah")],
+    [("Kepala Bidang Anggaran", "BPKAD"), ("Kepala Bidang Aset", "BPKAD"), ("Kepala Bidang Pendapatan", "BPKAD"),
+     ("Kepala Bidang Perencanaan Infrastruktur", "Bappeda"), ("Kepala Bidang Pelayanan Kesehatan", "Dinas Kesehatan"),
+     ("Kepala Bidang Pendidikan Dasar", "Dinas Pendidikan")],
+    [("Sekretaris Dinas Pendidikan", "Dinas Pendidikan"), ("Sekretaris Dinas Kesehatan", "Dinas Kesehatan"),
+     ("Sekretaris Dinas Sosial", "Dinas Sosial"), ("Sekretaris Dinas Perhubungan", "Dinas Perhubungan"),
+     ("Sekretaris Dinas Lingkungan Hidup", "Dinas Lingkungan Hidup"),
+     ("Sekretaris Dinas Komunikasi dan Informatika", "Dinas Komunikasi dan Informatika")],
+    [("Camat Harapan Baru", "Kecamatan Harapan Baru"), ("Camat Sukamaju", "Kecamatan Sukamaju"),
+     ("Camat Mekarsari", "Kecamatan Mekarsari"), ("Camat Sumber Rejeki", "Kecamatan Sumber Rejeki"),
+     ("Camat Tanjung Harapan", "Kecamatan Tanjung Harapan"), ("Camat Bukit Indah", "Kecamatan Bukit Indah")],
+]
 LENIENCY = {"asesor.rini": 0.0, "asesor.bambang": 0.35, "asesor.yanti": -0.1, "asesor.hasan": -1.1,
             "asesor.melati": 0.1, "asesor.andre": 1.3, "asesor.fauzan": -0.2, "asesor.lia": 0.05}
 CANDIDATES_PER_POSITION = 10
@@ -53,21 +70,35 @@ FAMILY = ["Santoso", "Wibowo", "Setiawan", "Hidayat", "Saputra", "Kurniawan", "N
 DEGREES = ["S.E., M.M.", "S.H., M.H.", "S.STP, M.AP", "S.Sos., M.Si.", "S.T., M.T.", "S.Pd., M.Pd.",
            "S.Kom., M.Kom.", "S.KM., M.Kes.", "S.IP., M.Si.", "S.E., M.Ak.", "S.Psi., M.Psi."]
 PREFIXES = ["", "", "", "", "Dr. ", "Ir. ", "Drs. ", "Dra. ", "Hj. ", "H. "]
-CURRENT = ["Sekretaris", "Kepala Bidang Perencanaan", "Kepala Bidang Pelayanan", "Kepala Bidang Program",
-           "Inspektur Pembantu", "Kepala Bagian Organisasi", "Kepala Bagian Hukum", "Camat"]
-UNITS = ["Dinas Pendidikan", "Dinas Kesehatan", "Bappeda", "Dinas PUPR", "Inspektorat", "Sekretariat Daerah",
-         "Kecamatan Harapan Baru", "Kecamatan Sukamaju", "BKPSDM", "Dinas Sosial", "Diskominfo", "BPKAD"]
-ASSESSORS = [("asesor.rini", "Dra. Rini Astuti, M.Psi., Psikolog"), ("asesor.bambang", "Drs. Bambang Sutejo, M.M."),
-             ("asesor.yanti", "Yanti Kusumawati, S.Psi., M.Si."), ("asesor.hasan", "Dr. Hasan Basri, M.Si."),
-             ("asesor.melati", "Melati Permatasari, S.Psi., M.Psi."),
-             ("asesor.andre", "Andreas Simatupang, S.E., M.AP"),
-             ("asesor.fauzan", "Fauzan Azima, S.Sos., M.Si."), ("asesor.lia", "Lia Amalia, S.Psi., M.A.")]
-PIMPINAN = ("pimpinan.sekda", "Ir. H. Sutarman, M.T.")
+# Posts a JPT Pratama applicant holds now (Administrator), each in a unit where it exists.
+CURRENT_POSTS = [
+    ("Sekretaris Dinas Pendidikan", "Dinas Pendidikan"), ("Sekretaris Dinas Kesehatan", "Dinas Kesehatan"),
+    ("Sekretaris Bappeda", "Bappeda"), ("Sekretaris Dinas PUPR", "Dinas PUPR"),
+    ("Inspektur Pembantu Wilayah I", "Inspektorat"), ("Inspektur Pembantu Wilayah II", "Inspektorat"),
+    ("Kepala Bagian Organisasi", "Sekretariat Daerah"), ("Kepala Bagian Hukum", "Sekretariat Daerah"),
+    ("Kepala Bagian Perencanaan dan Keuangan", "Sekretariat Daerah"), ("Camat Harapan Baru", "Kecamatan Harapan Baru"),
+    ("Camat Sukamaju", "Kecamatan Sukamaju"), ("Kepala Bidang Pengembangan Aparatur", "BKPSDM"),
+    ("Kepala Bidang Rehabilitasi Sosial", "Dinas Sosial"), ("Kepala Bidang Aplikasi Informatika", "Diskominfo"),
+    ("Kepala Bidang Anggaran", "BPKAD"), ("Kepala Bidang Perencanaan Infrastruktur", "Bappeda"),
+    ("Kepala Bidang Lalu Lintas", "Dinas Perhubungan"), ("Kepala Bidang Pelayanan Kesehatan", "Dinas Kesehatan"),
+]
+ASSESSORS = [("asesor.rini", "Dra. Rini Astuti, M.Psi., Psikolog", "196805121994032004"),
+             ("asesor.bambang", "Drs. Bambang Sutejo, M.M.", "196709081993031005"),
+             ("asesor.yanti", "Yanti Kusumawati, S.Psi., M.Si.", "197804172003122002"),
+             ("asesor.hasan", "Dr. Hasan Basri, M.Si.", "197102251997031003"),
+             ("asesor.melati", "Melati Permatasari, S.Psi., M.Psi.", "198203142006042011"),
+             ("asesor.andre", "Andreas Simatupang, S.E., M.AP", "197511302001121002"),
+             ("asesor.fauzan", "Fauzan Azima, S.Sos., M.Si.", "197908062005011007"),
+             ("asesor.lia", "Lia Amalia, S.Psi., M.A.", "198401102009022003")]
+PIMPINAN = ("pimpinan.sekda", "Ir. H. Sutarman, M.T.", "196903141995031002")
+KEPALA_BKPSDM = {"title": "Kepala BKPSDM Kota Harapan Jaya", "name": "Dr. Hj. Nurhayati, S.Sos., M.Si.",
+                 "nip": "197006151996032003"}
 
 
-def make_nip(rng: random.Random, gender: str) -> str:
-    """A valid NIP: birth date, TMT CPNS between age 23 and 30, gender digit, serial."""
-    birth = dt.date(rng.randint(1968, 1984), rng.randint(1, 12), rng.randint(1, 28))
+def make_nip(rng: random.Random, gender: str, born: tuple[int, int] = (1971, 1984)) -> str:
+    """A valid NIP: birth date (a JPT Pratama applicant is at most 56 in 2026), TMT CPNS between age 23 and 30,
+    gender digit, serial."""
+    birth = dt.date(rng.randint(*born), rng.randint(1, 12), rng.randint(1, 28))
     tmt_year = birth.year + rng.randint(23, 30)
     return f"{birth:%Y%m%d}{tmt_year}{rng.randint(1, 12):02d}{'1' if gender == 'L' else '2'}{rng.randint(1, 999):03d}"
 
@@ -81,8 +112,8 @@ def make_name(rng: random.Random, gender: str) -> str:
     return f"{prefix}{first} {rng.choice(FAMILY)}, {rng.choice(DEGREES)}"
 
 
-def demo_candidates(n: int, seed: int = SEED) -> list[dict]:
-    """``n`` distinct candidates with valid NIPs (deterministic for a seed)."""
+def demo_candidates(n: int, seed: int = SEED, posts: list[tuple[str, str]] | None = None) -> list[dict]:
+    """``n`` distinct candidates with valid NIPs (deterministic for a seed); ``posts`` gives each one's post."""
     rng = random.Random(seed)
     people, nips = [], set()
     while len(people) < n:
@@ -91,21 +122,22 @@ def demo_candidates(n: int, seed: int = SEED) -> list[dict]:
         if nip in nips:
             continue
         nips.add(nip)
+        position, unit = posts[len(people)] if posts else rng.choice(CURRENT_POSTS)
         people.append({"nip": nip, "name": make_name(rng, gender),
                        "golongan": rng.choice(["IV/a", "IV/b", "IV/b", "IV/c"]),
-                       "current_position": f"{rng.choice(CURRENT)}", "current_unit": rng.choice(UNITS)})
+                       "current_position": position, "current_unit": unit})
     return people
 
 
 def _accounts(db: Database, admin: dict) -> dict[str, str]:
     """Eight assessors and one pimpinan, each with a random password returned once."""
     credentials = {}
-    for username, full_name in ASSESSORS + [PIMPINAN]:
+    for username, full_name, nip in ASSESSORS + [PIMPINAN]:
         if one(db, "SELECT 1 FROM users WHERE username = ?", (username,)):
             continue
         password = secrets.token_urlsafe(9) + "7a"
         role = "pimpinan" if username == PIMPINAN[0] else "asesor"
-        auth.create_user(db, admin, username, full_name, role, password)
+        auth.create_user(db, admin, username, full_name, role, password, nip=nip)
         credentials[username] = password
     return credentials
 
@@ -119,6 +151,7 @@ def load(db: Database, admin: dict) -> dict[str, str]:
     users = {u["username"]: u for u in rows(db, "SELECT * FROM users")}
     rng = random.Random(SEED)
     with transaction(db):
+        letterhead.save(db, admin, {"pimpinan": KEPALA_BKPSDM})
         _seleksi_terbuka(db, admin, users, rng)
         _pemetaan(db, admin, users, rng)
         audit.record(db, admin, "load", "demo", "", new={"events": [EVENT_NAME, MAPPING_NAME]})
@@ -158,14 +191,14 @@ def _seleksi_terbuka(db, admin, users, rng) -> None:
                                      "Gedung Assessment Center BKPSDM, Jl. Merdeka No. 1", "BKPSDM Kota Harapan Jaya")
     people = demo_candidates(len(POSITIONS) * CANDIDATES_PER_POSITION)
     registrations = _register_people(db, admin, event_id, POSITIONS, people, "jpt_pratama")
-    assessors = [users[u] for u, _ in ASSESSORS]
+    assessors = [users[u] for u, _name, _nip in ASSESSORS]
     _setup(db, admin, event_id, EXERCISES, [a["id"] for a in assessors], assessors[0]["id"])
     per = CANDIDATES_PER_POSITION
     _rate(db, event_id, assessors, registrations[:10 * per], rng, submit=registrations[:8 * per])
     _rate(db, event_id, assessors, registrations[10 * per:], rng, submit=[], share=0.5)
     for index in range(8 * per, 9 * per):  # position 9: one assessor of each candidate still has to submit
         _submit_all_but_one(db, assessors, registrations[index])
-    _integrate(db, assessors[0], registrations[:4 * per], rng, "pengisian")
+    _integrate(db, assessors[0], registrations[:4 * per], rng)
     _stages(db, admin, event_id, registrations[:4 * per], rng)
 
 
@@ -183,17 +216,17 @@ def _stages(db, admin, event_id, registration_ids, rng) -> None:
 def _pemetaan(db, admin, users, rng) -> None:
     event_id = registry.create_event(db, admin, MAPPING_NAME, "pemetaan", "2026-08-10", "2026-08-12",
                                      "Aula BKPSDM Kota Harapan Jaya", "BKPSDM Kota Harapan Jaya")
-    people = demo_candidates(24, seed=SEED + 1)
+    people = demo_candidates(24, seed=SEED + 1, posts=[post for group in MAPPING_INCUMBENTS for post in group])
     registrations = _register_people(db, admin, event_id, MAPPING_POSITIONS, people, "administrator")
     predikat = ["sangat_baik", "baik", "baik", "baik", "butuh_perbaikan", "kurang"]
     for reg_id in registrations:
         db.execute("UPDATE registrations SET skp_predikat = ? WHERE id = ?", (rng.choice(predikat), reg_id))
-    assessors = [users[u] for u, _ in ASSESSORS[:4]]
+    assessors = [users[u] for u, _name, _nip in ASSESSORS[:4]]
     _setup(db, admin, event_id, [EXERCISES[0], EXERCISES[2], EXERCISES[4]], [a["id"] for a in assessors],
            assessors[1]["id"])
     _rate(db, event_id, assessors, registrations, rng, submit=registrations, ability=2.75)
     assessment.advance_state(db, admin, event_id)
-    _integrate(db, assessors[1], registrations, rng, "pemetaan")
+    _integrate(db, assessors[1], registrations, rng)
     assessment.advance_state(db, admin, event_id)
 
 
@@ -263,8 +296,8 @@ def _submit_all_but_one(db, assessors, registration_id) -> None:
 
 # Integration by the Ketua Tim ----------------------------------------------------------------
 
-def _integrate(db, lead, registration_ids, rng, purpose) -> None:
-    names = {c["code"]: c["name"] for c in refdata.competencies(db)}
+def _integrate(db, lead, registration_ids, rng) -> None:
+    """The Ketua Tim decides each cell, takes the narrative drafted from the consensus, and finalises."""
     for reg_id in registration_ids:
         view = integration.meeting(db, lead, reg_id)
         for cell in view["competencies"]:
@@ -274,21 +307,5 @@ def _integrate(db, lead, registration_ids, rng, purpose) -> None:
                 rationale = ("Setelah diskusi, tim menilai bukti pada wawancara kompetensi dan analisis kasus lebih "
                              "kuat daripada satu penilaian yang menyimpang.")
             integration.set_consensus(db, lead, reg_id, cell["code"], level, rationale)
-        integration.save_narrative(db, lead, reg_id, **_narrative(view, names, purpose))
+        integration.save_narrative(db, lead, reg_id, **integration.narrative_draft(db, lead, reg_id))
         integration.finalise(db, lead, reg_id)
-
-
-def _narrative(view, names, purpose) -> dict:
-    cells = sorted(view["competencies"], key=lambda c: (c["suggested"] or 0) - c["standard"])
-    weak, strong = [names[c["code"]] for c in cells[:2]], [names[c["code"]] for c in cells[-2:]]
-    texts = {
-        "kekuatan": f"Menonjol pada kompetensi {strong[1]} dan {strong[0]}: perilaku efektif muncul konsisten "
-                    "di berbagai alat ukur.",
-        "area_pengembangan": f"Perlu penguatan pada {weak[0]} dan {weak[1]}, terutama dalam situasi yang menuntut "
-                             "keputusan cepat dan koordinasi lintas unit.",
-        "saran_pengembangan": f"Coaching oleh atasan dan penugasan proyek lintas OPD untuk {weak[0]}; pelatihan "
-                              f"kepemimpinan yang menekankan {weak[1]}.",
-    }
-    if purpose == "pemetaan":
-        texts["saran_penempatan"] = "Dapat dipertahankan pada jabatan saat ini dengan pengembangan terarah."
-    return texts

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlite_utils import Database
 
-from core import audit, scoring
+from core import audit, narrative, scoring
 from core.auth import is_lead, require
 from core.db import one, rows, transaction
 from core.errors import Conflict, PermissionDenied, ValidationError
@@ -205,6 +205,19 @@ def save_narrative(db: Database, actor: dict, registration_id: int, **texts: str
             db["results"].update(registration_id, cleaned | {"version": before["version"] + 1})
         audit.record(db, actor, "narrative", "result", registration_id,
                      old={k: before[k] for k in cleaned} if before else None, new=cleaned)
+
+
+def narrative_draft(db: Database, actor: dict, registration_id: int) -> dict[str, str]:
+    """Kekuatan, area pengembangan and saran drafted from the consensus (the suggestion where none is set yet),
+    for the Ketua Tim to edit: the narrative then agrees with the report's own profile table."""
+    view = meeting(db, actor, registration_id)
+    profile = [{"code": c["code"], "name": c["name"], "standard": c["standard"],
+                "level": (c["consensus"] or {}).get("level") or c["suggested"]} for c in view["competencies"]]
+    purpose, category = view["registration"]["purpose"], None
+    if profile and all(c["level"] is not None for c in profile):
+        value = scoring.jpm([c["level"] for c in profile], [c["standard"] for c in profile])
+        category = scoring.category(value, purpose, thresholds(db, purpose))
+    return narrative.draft(profile, purpose, category)
 
 
 def thresholds(db: Database, purpose: str) -> list[tuple[str, float]]:

@@ -27,17 +27,23 @@ def current(db: Database) -> dict:
 _SPEC = re.compile(r"^0?\d{0,2}d?$")
 
 
-def report_number(fmt: str, seq: int, year: int) -> str:
-    """``800/{seq:03d}/AC-BKPSDM/{year}`` → ``800/007/AC-BKPSDM/2026``; only {seq} and {year}, plain widths."""
+ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+
+
+def report_number(fmt: str, seq: int, year: int, month: int = 1) -> str:
+    """``800/{seq:03d}/AC-BKPSDM/{month_roman}/{year}`` → ``800/007/AC-BKPSDM/XII/2026``.
+
+    Only {seq}, {year} and {month_roman} (the month in Roman numerals, as Indonesian letters number it).
+    """
     try:
         fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(fmt)
                   if name is not None]
     except ValueError:
         raise ValidationError("letterhead.bad_format") from None
-    if any(name not in ("seq", "year") or conversion or not _SPEC.match(spec or "")
-           for name, spec, conversion in fields):
+    if any(name not in ("seq", "year", "month_roman") or conversion
+           or not _SPEC.match(spec or "") or (name == "month_roman" and spec) for name, spec, conversion in fields):
         raise ValidationError("letterhead.bad_format")
-    return fmt.format(seq=seq, year=year)
+    return fmt.format(seq=seq, year=year, month_roman=ROMAN_MONTHS[month - 1])
 
 
 def clean_logo(data: bytes) -> str:

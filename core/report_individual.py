@@ -8,27 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import re
-from functools import lru_cache
 
-import vl_convert
 from fpdf.fonts import FontFace
 
-from core import charts
+from core import pdf_charts
 from core.i18n import format_date, format_percent, t
-from core.pdf import FONT, MARGIN, NEXT_LINE, SHADE, ReportPDF, place_and_date
+from core.pdf import BULLET_INDENT, FONT, MARGIN, NEXT_LINE, SHADE, ReportPDF, place_and_date
 from core.refdata import level_names
 
 LEVELS = (1, 2, 3, 4, 5)
 PROFILE_WIDTHS = (7, 45, 19, 19, 19, 19, 19, 15, 12)  # mm: No, Kompetensi, level 1–5, Standar, Gap
 IDENTITY_WIDTHS = (44, 4, 126)
-CHART_WIDTH = 100  # mm on the page
-CHART_CSS_WIDTH = 300  # px of the bars: with their labels, ~500 px wide in all
-CHART_CSS_HEIGHT = 165
-CHART_SCALE = 1.5  # ~190 dpi at the printed width; faster than 2 to render and to embed
-VALUES_SLOT = "__nilai_profil__"
-UNSIGNED = "(" + "." * 30 + ")"  # room for a handwritten name; fits a third of the page
+CHART_WIDTH = 150  # mm on the page: names, then the 0–5 scale
 CLOSING_HEIGHT = 90  # mm: place and date, signatures, verification box
 QR_SIZE = 28  # mm, quiet zone included
 HEADER_FILL = (234, 238, 246)
@@ -40,7 +32,7 @@ def build(data: dict, number: str, code: str, qr_url: str, draft: bool = False,
           issued_on: str | None = None) -> bytes:
     """The report as PDF bytes; ``draft`` adds the DRAF watermark and leaves number and code out."""
     footer = t("report.draft_notice") if draft else t("report.footer", number=number, code=code)
-    pdf = ReportPDF(data["letterhead"], title=t("report.title"), draft=draft, footer_note=footer)
+    pdf = ReportPDF(data["letterhead"], title=t("report.title"), draft=draft, footer_note=footer, confidential=True)
     pdf.add_page()
     pdf.title_block(t("report.title"), t("report.draft_number") if draft else t("report.number", number=number))
     _identity(pdf, data)
@@ -72,16 +64,15 @@ def _identity_rows(data: dict) -> list[tuple[str, str]]:
 
 
 def _identity(pdf: ReportPDF, data: dict) -> None:
+    """Label, colon, value per line; a long value wraps under itself (plain cells: a table costs 4× as much)."""
     pdf.heading(t("report.section.identity"))
-    pdf.set_font(FONT, "", 9.5)
-    with pdf.table(col_widths=IDENTITY_WIDTHS, borders_layout="NONE", first_row_as_headings=False,
-                   text_align="LEFT", v_align="TOP", line_height=4.4, padding=(0.5, 1)) as table:
-        for key, value in _identity_rows(data):
-            row = table.row()
-            row.cell(t(key))
-            row.cell(":")
-            row.cell(str(value or t("report.empty")),
-                     style=FontFace(emphasis="BOLD") if key == "report.label.name" else None)
+    label_w, colon_w, value_w = IDENTITY_WIDTHS
+    for key, value in _identity_rows(data):
+        pdf.set_font(FONT, "", 9.5)
+        pdf.cell(label_w, 4.8, t(key))
+        pdf.cell(colon_w, 4.8, ":")
+        pdf.set_font(FONT, "B" if key == "report.label.name" else "", 9.5)
+        pdf.multi_cell(value_w, 4.8, str(value or t("report.empty")), **NEXT_LINE)
     pdf.ln(3)
 
 
@@ -94,7 +85,7 @@ def _profile(pdf: ReportPDF, data: dict) -> None:
     pdf.multi_cell(0, 4, t("report.profile_legend"), **NEXT_LINE)
     pdf.ln(2)
     if data["profile"]:
-        _chart(pdf, _chart_png(_chart_points(data["profile"])))
+        _chart(pdf, _chart_points(data["profile"]))
 
 
 def _profile_table(pdf: ReportPDF, profile: list[dict]) -> None:
@@ -141,55 +132,16 @@ def _chart_points(profile: list[dict]) -> tuple[tuple[str, int, int], ...]:
     return tuple((c["name"], c["consensus"] or 0, c["standard"]) for c in profile)
 
 
-def _chart(pdf: ReportPDF, png: bytes) -> None:
-    """Achieved level against the standard, centred; on a new page when it would not fit."""
-    width_px, height_px = _png_size(png)
-    height = CHART_WIDTH * height_px / width_px
-    if pdf.get_y() + height + 6 > pdf.h - MARGIN - 8:
+def _chart(pdf: ReportPDF, points: tuple[tuple[str, int, int], ...]) -> None:
+    """Achieved level against the standard as vector bars, centred; on a new page when it would not fit."""
+    height = pdf_charts.ROW * len(points) + 11  # bars, axis labels, the legend line
+    if pdf.get_y() + height > pdf.h - MARGIN - 8:
         pdf.add_page()
-    pdf.image(io.BytesIO(png), x=(pdf.w - CHART_WIDTH) / 2, y=pdf.get_y(), w=CHART_WIDTH, h=height)
-    pdf.set_y(pdf.get_y() + height + 1)
+    used = pdf_charts.profile_bars(pdf, points, x=(pdf.w - CHART_WIDTH) / 2, y=pdf.get_y() + 1, width=CHART_WIDTH)
+    pdf.set_y(pdf.get_y() + used + 1)
     pdf.set_font(FONT, "", 7.5)
     pdf.multi_cell(0, 4, t("report.chart_legend"), align="C", **NEXT_LINE)
     pdf.ln(3)
-
-
-def _bars(points: tuple[tuple[str, int, int], ...]):
-    chart = charts.profile_bars([{"competency": name, "level": level, "standard": standard}
-                                 for name, level, standard in points])
-    return chart.properties(width=CHART_CSS_WIDTH, height=CHART_CSS_HEIGHT).configure_axisY(labelLimit=260)
-
-
-@lru_cache(maxsize=16)
-def _chart_template(names: tuple[str, ...]) -> str | None:
-    """The bars' Vega-Lite spec for these competencies with a slot for the values, or ``None`` if unusable.
-
-    Built once per set of competencies: building and validating the Altair chart costs about a third
-    of the chart's time, and the spec differs between candidates only in its data.
-    """
-    spec = _bars(tuple((name, 0, 0) for name in names)).to_dict()
-    datasets = spec.get("datasets") or {}
-    if len(datasets) != 1:
-        return None
-    spec["datasets"] = {next(iter(datasets)): VALUES_SLOT}
-    return json.dumps(spec, ensure_ascii=False)
-
-
-@lru_cache(maxsize=32)
-def _chart_png(points: tuple[tuple[str, int, int], ...]) -> bytes:
-    """Cached by profile: re-issuing a report renders no chart twice. (vl-convert holds the GIL while it
-    renders, so a background thread would not help.)"""
-    template = _chart_template(tuple(name for name, _level, _standard in points))
-    if template is None:
-        return charts.to_png(_bars(points), scale=CHART_SCALE)
-    values = [{"competency": name, "level": level, "standard": standard} for name, level, standard in points]
-    spec = template.replace(json.dumps(VALUES_SLOT), json.dumps(values, ensure_ascii=False), 1)
-    return vl_convert.vegalite_to_png(spec, scale=CHART_SCALE)
-
-
-def _png_size(png: bytes) -> tuple[int, int]:
-    """Width and height from the PNG header (IHDR), without decoding the image."""
-    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
 # III JPM, IV–VI narrative ----------------------------------------------------------------------
@@ -223,16 +175,38 @@ def _rich_line(pdf: ReportPDF, template: str, values: dict[str, tuple[str, str]]
 
 
 def _narrative(pdf: ReportPDF, data: dict) -> None:
+    """IV–VI; the last section moves to the next page with the signatures rather than leave them alone there."""
     texts = data["narrative"]
     pdf.heading(t("report.section.strengths"))
     for key in ("kekuatan", "area_pengembangan"):
         pdf.paragraph(t(f"report.label.{key}"), size=10, style="B")
-        pdf.paragraph(texts.get(key, ""))
-    pdf.heading(t("report.section.development"))
-    pdf.paragraph(texts.get("saran_pengembangan", ""))
+        pdf.points(texts.get(key, ""))
+    sections = [("report.section.development", texts.get("saran_pengembangan", ""))]
     if "saran_penempatan" in texts:
-        pdf.heading(t("report.section.placement"))
-        pdf.paragraph(texts["saran_penempatan"])
+        sections.append(("report.section.placement", texts["saran_penempatan"]))
+    for index, (heading, text) in enumerate(sections):
+        if index == len(sections) - 1:
+            _keep_with_closing(pdf, heading, text)
+        pdf.heading(t(heading))
+        pdf.points(text)
+
+
+def _section_height(pdf: ReportPDF, heading: str, text: str) -> float:
+    """Height of a heading and its points, counted by fpdf2's line breaking without drawing anything."""
+    def lines(width: float, body: str, style: str, size: float) -> int:
+        pdf.set_font(FONT, style, size)
+        return len(pdf.multi_cell(width, 5, body, dry_run=True, output="LINES"))
+
+    items = [line for line in (text or "–").splitlines() if line.strip()] or ["–"]
+    body = sum(lines(pdf.epw - BULLET_INDENT, item, "", 10) for item in items) * 5.2 + 1.5
+    return lines(pdf.epw, t(heading), "B", 11) * 6 + 1 + body
+
+
+def _keep_with_closing(pdf: ReportPDF, heading: str, text: str) -> None:
+    """A new page before the last section when it fits here but the closing block would not."""
+    height, limit = _section_height(pdf, heading, text), pdf.h - MARGIN - 8
+    if pdf.get_y() + height <= limit < pdf.get_y() + height + CLOSING_HEIGHT and height + CLOSING_HEIGHT < limit:
+        pdf.add_page()
 
 
 # Signatures and verification -------------------------------------------------------------------
@@ -241,7 +215,7 @@ def _signature_blocks(data: dict) -> list[dict]:
     """Mengetahui (pimpinan penyelenggara) on the left, then the responsible assessor and the Ketua Tim."""
     signers = data["signatories"]
     assessor, lead, boss = signers["assessor"], signers["lead"], signers["pimpinan"]
-    blocks = [{"role": t("report.role.pimpinan", title=boss["title"]), "name": boss["name"] or UNSIGNED,
+    blocks = [{"role": t("report.role.pimpinan", title=boss["title"]), "name": boss["name"],
                "nip": boss["nip"]}]
     if assessor and lead and assessor["id"] == lead["id"]:
         return [*blocks, {"role": t("report.role.lead_assessor"), **_person(lead)}]
@@ -250,7 +224,7 @@ def _signature_blocks(data: dict) -> list[dict]:
 
 
 def _person(person: dict | None) -> dict:
-    return {"name": person["name"], "nip": person["nip"]} if person else {"name": UNSIGNED, "nip": ""}
+    return {"name": person["name"], "nip": person["nip"]} if person else {"name": "", "nip": ""}
 
 
 def _closing(pdf: ReportPDF, data: dict, issued_on: str, code: str, url: str, draft: bool) -> None:

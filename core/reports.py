@@ -292,10 +292,10 @@ def _next_number(db: Database, event_id: int, stamp: str) -> str:
 
     Counting per year, not per event, keeps numbers unique when the format carries only {seq} and {year}.
     """
-    year = local_date(stamp).year
-    seq = db.execute("SELECT count(*) FROM reports WHERE substr(issued_at, 1, 4) = ?", (str(year),)).fetchone()[0] + 1
+    day = local_date(stamp)
+    seq = db.execute("SELECT count(*) FROM reports WHERE substr(issued_at, 1, 4) = ?", (str(day.year),)).fetchone()[0]
     fmt = letterhead_settings(db).get("report_number_format") or "{seq:03d}/{year}"
-    return letterhead.report_number(fmt, seq, year)
+    return letterhead.report_number(fmt, seq + 1, day.year, day.month)
 
 
 def _free_code(db: Database, digest: str) -> str:

@@ -151,7 +151,7 @@ def test_demo_loads(run, db_path, capsys):
 def test_demo_prints_every_account_once(run, capsys):
     run("demo")
     out = capsys.readouterr().out
-    expected = [u for u, _ in demo.ASSESSORS] + [demo.PIMPINAN[0]]
+    expected = [u for u, _name, _nip in demo.ASSESSORS] + [demo.PIMPINAN[0]]
     assert [out.count(f"  {u} ") for u in expected] == [1] * len(expected)
 
 

@@ -147,7 +147,7 @@ def test_eight_assessors_and_one_pimpinan(database):
 
 
 def test_a_password_is_returned_for_every_demo_account(credentials):
-    assert sorted(credentials) == sorted([u for u, _ in demo.ASSESSORS] + [demo.PIMPINAN[0]])
+    assert sorted(credentials) == sorted([u for u, _name, _nip in demo.ASSESSORS] + [demo.PIMPINAN[0]])
 
 
 def test_passwords_are_different(credentials):
@@ -198,3 +198,48 @@ def test_demo_candidates_are_distinct(people):
 @pytest.mark.parametrize("n", [0, 1, 12])
 def test_demo_candidates_count(n):
     assert len(demo.demo_candidates(n)) == n
+
+
+# Realism a reader checks (issue 13 item 9) ---------------------------------------------------
+
+KIND_OF_UNIT = {"Camat": "Kecamatan", "Sekretaris Dinas": "Dinas", "Kepala Bagian": "Sekretariat Daerah",
+                "Inspektur Pembantu": "Inspektorat", "Sekretaris Bappeda": "Bappeda"}
+
+
+def test_every_current_post_exists_in_the_unit_named(database):
+    from core.db import rows
+
+    for person in rows(database, "SELECT current_position, current_unit FROM candidates"):
+        for post, unit in KIND_OF_UNIT.items():
+            if person["current_position"].startswith(post):
+                assert person["current_unit"].startswith(unit), person
+        if person["current_position"].startswith("Camat "):
+            assert person["current_unit"] == "Kecamatan " + person["current_position"][len("Camat "):]
+
+
+def test_pemetaan_people_hold_a_post_of_the_kind_they_are_mapped_against(database):
+    from core.db import rows
+
+    mapped = rows(database, """SELECT p.name AS target, c.current_position FROM registrations r
+        JOIN events e ON e.id = r.event_id JOIN positions p ON p.id = r.position_id
+        JOIN candidates c ON c.id = r.candidate_id WHERE e.purpose = 'pemetaan'""")
+    assert len(mapped) == 24
+    assert all(m["current_position"].startswith(m["target"]) for m in mapped)
+
+
+def test_jpt_applicants_are_within_the_age_limit(database):
+    from core import eligibility
+    from core.db import one
+
+    event = one(database, "SELECT id FROM events WHERE purpose = 'pengisian'")["id"]
+    assert eligibility.age_warnings(database, event) == {}
+
+
+def test_signatories_have_names_and_nips(database):
+    from core import letterhead, nip
+    from core.db import rows
+
+    boss = letterhead.current(database)["pimpinan"]
+    assert boss["name"] and nip.parse_nip(boss["nip"])
+    for user in rows(database, "SELECT nip FROM users WHERE role IN ('asesor', 'pimpinan')"):
+        assert nip.parse_nip(user["nip"])

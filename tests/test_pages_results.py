@@ -216,7 +216,7 @@ def pimpinan_runs(database):
 def test_pimpinan_never_sees_ratings_or_assessors(demo_db):
     evidence = [r[0] for r in demo_db.execute(
         "SELECT DISTINCT evidence FROM ratings ORDER BY registration_id, id LIMIT 400")][::40]
-    assessors = [name for _, name in demo.ASSESSORS]
+    assessors = [name for _, name, _nip in demo.ASSESSORS]
     runs = []
     for page, at in pimpinan_runs(demo_db):
         runs.append(page)

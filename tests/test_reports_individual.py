@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from PIL import Image
 from pypdf import PdfReader
 
-from core import charts, db, integration, registry, report_individual, reports
+from core import audit, db, integration, letterhead, registry, reports
 from core.errors import Conflict, PermissionDenied
 from core.i18n import format_percent
 from core.pdf import MARGIN, ReportPDF
@@ -78,7 +78,7 @@ def expected_jpm_sentence(database, registration_id: int) -> str:
         JOIN results res ON res.registration_id = r.id
         JOIN categories cat ON cat.purpose = e.purpose AND cat.code = res.category WHERE r.id = ?""",
                   (registration_id,))
-    return (f"Berdasarkan hasil penilaian, nilai total kompetensi Saudara/i {info['name']} adalah {achieved} dari "
+    return (f"Berdasarkan hasil penilaian, nilai total kompetensi Saudara {info['name']} adalah {achieved} dari "
             f"total standar {standard} atau setara dengan {format_percent(100 * achieved / standard)} Job Person "
             f"Match (JPM), kategori {info['category']}.")
 
@@ -121,7 +121,8 @@ def test_pengisian_report_shows_the_jpm_sentence_nip_number_and_code(demo_db):
     assert 1 <= page_count(pdf) <= 3
     url = f"http://localhost:8501/verifikasi?kode={record['code']}"  # the shipped server_url
     assert f"Pindaiataubuka{url}untukmemeriksakeaslian" in "".join(text.split())
-    assert image_count(pdf) == 2  # the chart and the QR code
+    assert image_count(pdf) == 1  # the QR code; the chart is vector graphics, its names are text
+    assert text.count("Integritas") >= 2  # the profile table and the chart's label
 
 
 def test_pemetaan_report_has_saran_penempatan(demo_db):
@@ -137,7 +138,8 @@ def test_number_follows_the_format_and_counts_within_the_event(demo_db):
     first, second = finalised(demo_db, PEMETAAN)[:2]
     admin = user(demo_db, "admin")
     numbers = [reports.issue_individual(demo_db, admin, reg)[1]["number"] for reg in (first, second)]
-    assert [re.fullmatch(r"800/(\d{3})/AC-BKPSDM/(\d{4})", n).group(1) for n in numbers] == ["001", "002"]
+    roman = letterhead.ROMAN_MONTHS[reports.local_date(audit.now()).month - 1]
+    assert [re.fullmatch(rf"800/(\d{{3}})/AC-BKPSDM/{roman}/(\d{{4}})", n).group(1) for n in numbers] == ["001", "002"]
 
 
 def test_draft_has_the_watermark_and_records_nothing(demo_db):
@@ -146,7 +148,7 @@ def test_draft_has_the_watermark_and_records_nothing(demo_db):
     text = pdf_text(draft)
     assert "DRAF" in text and "DRAF — bukan dokumen resmi" in text
     assert expected_jpm_sentence(demo_db, registration_id) in text
-    assert "Pindai" not in text and image_count(draft) == 1  # the chart; no QR code
+    assert "Pindai" not in text and image_count(draft) == 0  # no QR code (the chart is vector graphics)
     assert report_rows(demo_db) == 0
 
 
@@ -182,14 +184,6 @@ def test_long_name_and_unit_wrap_inside_the_page(demo_db, tmp_path):
     assert LONG_NAME in text and LONG_UNIT in text
     assert expected_jpm_sentence(demo_db, registration_id) in text
     assert dark_pixels_near_edges(pdf, tmp_path) == {}
-
-
-def test_chart_from_the_cached_spec_is_the_altair_chart():
-    """The chart's spec is built once per set of competencies; with other values it renders as Altair would."""
-    first, second = (("Integritas", 3, 4), ("Perekat Bangsa", 5, 4)), (("Integritas", 2, 4), ("Perekat Bangsa", 4, 4))
-    assert report_individual._chart_png(first) != report_individual._chart_png(second)
-    assert report_individual._chart_png(second) == charts.to_png(report_individual._bars(second),
-                                                                 scale=report_individual.CHART_SCALE)
 
 
 # Margins --------------------------------------------------------------------------------------

@@ -1,0 +1,46 @@
+"""Draft of the report's narrative from the consensus profile (SPEC §6.1): strengths are never below the
+standard, the lowest gaps are the ones named for development, the placement follows the category. The
+Ketua Tim edits the draft; the phrases are data (``data/narrative.json``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from core.refdata import read
+
+MAX_POINTS = 3
+
+
+def strengths(profile: Sequence[dict]) -> list[dict]:
+    """Competencies at or above the standard, the largest gap (then the highest level) first."""
+    reached = [c for c in profile if c["level"] is not None and c["level"] >= c["standard"]]
+    return sorted(reached, key=lambda c: (c["standard"] - c["level"], -c["level"]))[:MAX_POINTS]
+
+
+def development_areas(profile: Sequence[dict]) -> list[dict]:
+    """The lowest gaps: every competency below the standard, most negative first (else the lowest one)."""
+    rated = sorted((c for c in profile if c["level"] is not None), key=lambda c: (c["level"] - c["standard"],
+                                                                                  c["level"]))
+    below = [c for c in rated if c["level"] < c["standard"]]
+    return below[:MAX_POINTS] if below else rated[:1]
+
+
+def _line(template: str, cell: dict) -> str:
+    gap = cell["level"] - cell["standard"]
+    return template.format(name=cell["name"], level=cell["level"], standard=cell["standard"],
+                           gap=f"−{-gap}" if gap < 0 else str(gap))
+
+
+def draft(profile: Sequence[dict], purpose: str, category: str | None) -> dict[str, str]:
+    """``profile``: ``[{"code", "name", "level", "standard"}]`` from the consensus; one point per line."""
+    phrases = read("narrative")
+    strong, weak = strengths(profile), development_areas(profile)
+    kekuatan = [_line(phrases["strength"]["above" if c["level"] > c["standard"] else "meets"], c) for c in strong]
+    area = [_line(phrases["development"]["below" if c["level"] < c["standard"] else "relative"], c) for c in weak]
+    plan = [phrases["development_plan"].format(name=c["name"], method=phrases["method"].get(c["code"], ""))
+            for c in weak if c["level"] < c["standard"]] or [phrases["keep_up"]]
+    texts = {"kekuatan": "\n".join(kekuatan) or phrases["no_strength"], "area_pengembangan": "\n".join(area),
+             "saran_pengembangan": "\n".join(plan)}
+    if purpose == "pemetaan":
+        texts["saran_penempatan"] = phrases["placement"].get(category or "", "")
+    return texts

@@ -1,0 +1,44 @@
+"""Papers use a DejaVu cut to the glyphs Indonesian papers need; a rarer glyph brings in the full face."""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfReader
+
+from core import pdf as pdf_base
+
+
+def written(text: str) -> bytes:
+    doc = pdf_base.ReportPDF({"instansi": "Pemerintah Kota"}, title="Uji")
+    doc.add_page()
+    doc.paragraph(text)
+    return doc.output_bytes()
+
+
+def embedded_fonts(data: bytes) -> int:
+    """How many font files the document embeds (the paper subset: regular and bold, as used)."""
+    reader = PdfReader(io.BytesIO(data))
+    return len(reader.pages[0]["/Resources"]["/Font"])
+
+
+def test_the_paper_subset_holds_indonesian_text_and_the_report_signs():
+    text = "Dr. Siti Rahmawati, S.Psi., M.Si. — gap −1 ≤ 2 • “kutipan” № 5 ★ ✓ Café"
+    data = written(text)
+    assert text in PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    assert embedded_fonts(data) == 2  # regular (text) and bold (the letterhead)
+
+
+def test_a_glyph_outside_the_subset_is_written_with_the_full_face():
+    data = written("Nguyễn Thị Ánh — Ωmega Жанна")
+    text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    assert "Nguyễn" in text and "Жанна" in text
+    assert embedded_fonts(data) == 3  # the full regular face joins for this document only
+
+
+def test_the_subset_file_is_small_and_built_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(pdf_base.tempfile, "gettempdir", lambda: str(tmp_path))
+    first = pdf_base.paper_font_file("DejaVuSans.ttf")
+    stamp = first.stat().st_mtime_ns
+    assert pdf_base.paper_font_file("DejaVuSans.ttf") == first and first.stat().st_mtime_ns == stamp
+    assert first.stat().st_size < pdf_base.font_file("DejaVuSans.ttf").stat().st_size / 5
