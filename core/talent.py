@@ -11,8 +11,11 @@ import datetime as dt
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from fractions import Fraction
 from functools import cache
 from pathlib import Path
+
+from core.scoring import round_half_up
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -73,12 +76,17 @@ def potential_index(components: Mapping[str, float | None], weights: Mapping[str
     return math.fsum(w * components[k] for k, w in used.items()) / math.fsum(used.values())
 
 
+def two_decimals(value: float) -> float:
+    """An index as shown: two decimals, half up on the decimal value (92,625 → 92,63)."""
+    return round_half_up(Fraction(repr(float(value))) * 100) / 100
+
+
 def potential_level(index: float, bands: Mapping[str, float]) -> str:
     """``tinggi`` if index ≥ bands["tinggi"], ``menengah`` if ≥ bands["menengah"], else ``rendah``.
 
-    The index is compared as shown (two decimals), so 79.999999999 from float sums counts as 80,00.
+    The index is compared as shown (two decimals, half up), so 79,995 and 79.999999999 count as 80,00.
     """
-    shown = round(index, 2)
+    shown = two_decimals(index)
     return "tinggi" if shown >= bands["tinggi"] else "menengah" if shown >= bands["menengah"] else "rendah"
 
 

@@ -97,6 +97,12 @@ def test_potential_index_without_weights_is_an_error():
         potential_index({"a": 1}, {"a": 0})
 
 
+@pytest.mark.parametrize(("value", "shown"), [(92.625, 92.63), (79.995, 80.0), (82.125, 82.13), (0.004, 0.0),
+                                              (100.0, 100.0)])
+def test_two_decimals_rounds_half_up(value, shown):
+    assert talent.two_decimals(value) == shown
+
+
 @pytest.mark.parametrize(("index", "bands", "expected"), [
     (80.0, TERPADU["bands"], "tinggi"), (79.99, TERPADU["bands"], "menengah"),
     (60.0, TERPADU["bands"], "menengah"), (59.99, TERPADU["bands"], "rendah"),
@@ -105,6 +111,8 @@ def test_potential_index_without_weights_is_an_error():
     (78.0, JPM_SAJA["bands"], "menengah"), (77.99, JPM_SAJA["bands"], "rendah"),
     (79.999999999, TERPADU["bands"], "tinggi"),   # float noise: shown as 80,00
     (79.994, TERPADU["bands"], "menengah"),       # shown as 79,99
+    (79.995, TERPADU["bands"], "tinggi"),         # half up: shown as 80,00
+    (59.995, TERPADU["bands"], "menengah"), (59.9949, TERPADU["bands"], "rendah"),
 ])
 def test_potential_level_boundaries(index, bands, expected):
     assert potential_level(index, bands) == expected

@@ -9,40 +9,13 @@ from sqlite_utils.migrations import Migrations
 
 from core import audit, auth, db, refdata, registry, talent, talent_store
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from tests.assessment_fixtures import COMPETENCIES, make_nip
-
-PASSWORD = "rahasia123"
-FOURS = dict.fromkeys(talent.POTENSI_CODES, 4)
-RECORD = {"pendidikan": "S1", "pelatihan_jp": 40, "months_in_jenjang": 48, "posts_count": 4,
-          "hukuman_disiplin": "none", "kesesuaian_bidang": "sesuai"}
-
-
-def finalise(database, actor, registration_id: int, level: int, assessed: str | None = None) -> None:
-    """Test set-up: a finalised result with every consensus level at ``level`` (standard 3 → JPM 100·level/3)."""
-    with db.transaction(database):
-        for code in COMPETENCIES:
-            database.execute("INSERT INTO consensus (registration_id, competency, level, suggested_level,"
-                             " decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?)",
-                             (registration_id, code, level, level, actor["id"], audit.now()))
-        database.execute("INSERT INTO results (registration_id, achieved_total, standard_total, jpm, finalized_at,"
-                         " finalized_by) VALUES (?, ?, ?, ?, ?, ?)",
-                         (registration_id, 9 * level, 27, 100 * level / 3, audit.now(), actor["id"]))
-        if assessed:
-            database.execute("UPDATE registrations SET assessment_date = ? WHERE id = ?", (assessed, registration_id))
+from tests.assessment_fixtures import make_nip
+from tests.talent_fixtures import FOURS, PASSWORD, RECORD, complete, finalise, make_event
 
 
 @pytest.fixture
 def event(fresh_db, admin):
-    """A pemetaan event (March 2026): an administrator post and a pengawas post, four people."""
-    event_id = registry.create_event(fresh_db, admin, "Pemetaan Talenta 2026", "pemetaan", "2026-03-02", "2026-03-06")
-    posts = {jc: registry.create_position(fresh_db, admin, event_id, f"Jabatan {jc}", "Unit", jc)
-             for jc in ("administrator", "pengawas")}
-    people = []
-    for i, jc in enumerate(("pengawas", "pengawas", "pengawas", "administrator")):
-        cid = registry.create_candidate(fresh_db, admin, make_nip(i), f"Peserta {i + 1}")
-        reg = registry.register(fresh_db, admin, event_id, cid, posts[jc])
-        people.append({"candidate_id": cid, "registration_id": reg})
-    return {"id": event_id, "posts": posts, "people": people}
+    return make_event(fresh_db, admin)
 
 
 def audit_entries(database, entity):
@@ -213,13 +186,6 @@ def test_a_new_scheme_needs_its_own_name(fresh_db, admin):
 
 
 # The event's talent map -------------------------------------------------------------------------------------
-
-def complete(database, admin, person, potensi=FOURS, skp=(("2025", "sangat_baik"),)):
-    talent_store.set_potensi(database, admin, person["candidate_id"], potensi)
-    talent_store.set_rekam_jejak(database, admin, person["candidate_id"], RECORD)
-    for year, predikat in skp:
-        talent_store.set_skp(database, admin, person["candidate_id"], year, predikat)
-
 
 def test_event_talent_map_default_scheme_is_jpm_only(fresh_db, admin, event):
     p = event["people"][0]
