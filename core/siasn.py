@@ -15,7 +15,6 @@ from sqlite_utils import Database
 
 from core import audit, talent, talent_store
 from core.auth import require
-from core.db import rows
 
 FIELDS_FILE = Path(__file__).resolve().parent.parent / "data" / "siasn_fields.json"
 PERFORMANCE_AXIS = {"di_bawah": 1, "sesuai": 2, "di_atas": 3}
@@ -51,16 +50,14 @@ def export_rows(db: Database, actor: dict, event_id: int) -> list[dict]:
     comp_fields = services["kompetensi/save"]["fields"]
     pot_fields = services["potensi/save"]["fields"]
     levels: dict[int, dict] = defaultdict(dict)
-    for r in rows(db, """SELECT cs.registration_id, cs.competency, cs.level FROM consensus cs
+    for reg, competency, level in db.execute("""SELECT cs.registration_id, cs.competency, cs.level FROM consensus cs
                          JOIN results res ON res.registration_id = cs.registration_id
                          WHERE res.finalized_at IS NOT NULL AND cs.registration_id IN
                            (SELECT id FROM registrations WHERE candidate_id IN
-                              (SELECT candidate_id FROM registrations WHERE event_id = ?))""", (event_id,)):
-        levels[r["registration_id"]][r["competency"]] = r["level"]
-    potensi: dict[int, dict] = defaultdict(dict)
-    for r in rows(db, """SELECT s.candidate_id, s.aspect, s.level FROM potensi_scores s JOIN registrations r
-                         ON r.candidate_id = s.candidate_id WHERE r.event_id = ?""", (event_id,)):
-        potensi[r["candidate_id"]][r["aspect"]] = r["level"]
+                              (SELECT candidate_id FROM registrations WHERE event_id = ?))""",
+                                             (event_id,)).fetchall():
+        levels[reg][competency] = level
+    potensi = talent_store.event_potensi(db, event_id)
     tm = services["tm/talentmapping-save"]["fields"]
     out = []
     for row in built["rows"]:

@@ -11,11 +11,9 @@ import datetime as dt
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from fractions import Fraction
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
-
-from core.scoring import round_half_up
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -31,6 +29,7 @@ PERFORMANCE_OF = {"sangat_baik": "di_atas", "baik": "sesuai", "butuh_perbaikan":
 DEFAULT_BOXES = {"tinggi": {"di_bawah": 6, "sesuai": 8, "di_atas": 9},
                  "menengah": {"di_bawah": 3, "sesuai": 5, "di_atas": 7},
                  "rendah": {"di_bawah": 1, "sesuai": 2, "di_atas": 4}}
+CENT = Decimal("0.01")
 JOB_CLASS_ORDER = ("pelaksana", "pengawas", "administrator", "jpt_pratama", "jpt_madya")  # low → high
 
 
@@ -78,7 +77,7 @@ def potential_index(components: Mapping[str, float | None], weights: Mapping[str
 
 def two_decimals(value: float) -> float:
     """An index as shown: two decimals, half up on the decimal value (92,625 → 92,63)."""
-    return round_half_up(Fraction(repr(float(value))) * 100) / 100
+    return float(Decimal(repr(float(value))).quantize(CENT, rounding=ROUND_HALF_UP))
 
 
 def potential_level(index: float, bands: Mapping[str, float]) -> str:

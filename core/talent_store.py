@@ -328,19 +328,15 @@ def event_people(db: Database, event_id: int) -> list[dict]:
             ORDER BY assessed, res.registration_id""", (event_id,)):
         if r["assessed"] <= on and is_valid(r["assessed"], on, validity):
             results[r["candidate_id"]] = r  # ordered by date: the latest valid one stays
-    potensi: dict[int, dict] = defaultdict(dict)
-    for r in rows(db, """SELECT s.candidate_id, s.aspect, s.level FROM potensi_scores s
-                         JOIN registrations r ON r.candidate_id = s.candidate_id WHERE r.event_id = ?""",
-                  (event_id,)):
-        potensi[r["candidate_id"]][r["aspect"]] = r["level"]
+    potensi = event_potensi(db, event_id)
     records = {r.pop("candidate_id"): r for r in rows(
         db, "SELECT j.* FROM rekam_jejak j JOIN registrations r ON r.candidate_id = j.candidate_id"
             " WHERE r.event_id = ?", (event_id,))}
     skp: dict[int, dict] = defaultdict(dict)
-    for r in rows(db, """SELECT s.candidate_id, s.year, s.predikat FROM skp_annual s
+    for cid, year, predikat in db.execute("""SELECT s.candidate_id, s.year, s.predikat FROM skp_annual s
                          JOIN registrations r ON r.candidate_id = s.candidate_id WHERE r.event_id = ?""",
-                  (event_id,)):
-        skp[r["candidate_id"]][r["year"]] = r["predikat"]
+                                          (event_id,)).fetchall():
+        skp[cid][year] = predikat
     for person in people:
         cid = person["candidate_id"]
         result = results.get(cid)
@@ -349,6 +345,16 @@ def event_people(db: Database, event_id: int) -> list[dict]:
                    "potensi": dict(potensi.get(cid, {})), "rekam_jejak": records.get(cid),
                    "skp": dict(skp.get(cid, {}))}
     return people
+
+
+def event_potensi(db: Database, event_id: int) -> dict[int, dict[str, int]]:
+    """{candidate id: {aspect: level}} of the people of an event (plain tuples: 16,000 rows at provinsi scale)."""
+    potensi: dict[int, dict] = defaultdict(dict)
+    for cid, aspect, level in db.execute("""SELECT s.candidate_id, s.aspect, s.level FROM potensi_scores s
+                         JOIN registrations r ON r.candidate_id = s.candidate_id WHERE r.event_id = ?""",
+                                         (event_id,)).fetchall():
+        potensi[cid][aspect] = level
+    return potensi
 
 
 def event_talent_map(db: Database, event_id: int, years: int | None = None) -> dict:
@@ -376,4 +382,5 @@ def event_successors(db: Database, event_id: int, talent_rows: list[dict] | None
         talent_rows, scheme = built["rows"], built["scheme"]["definition"]
     posts = rows(db, "SELECT id AS position_id, name, job_class FROM positions WHERE event_id = ? ORDER BY sort,"
                      " name", (event_id,))
-    return [post | {"successors": talent.successors(talent_rows, post["job_class"], scheme)} for post in posts]
+    pools = {jc: talent.successors(talent_rows, jc, scheme) for jc in {p["job_class"] for p in posts}}
+    return [post | {"successors": list(pools[post["job_class"]])} for post in posts]
