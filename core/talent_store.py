@@ -106,17 +106,23 @@ def set_potensi(db: Database, actor: dict, candidate_id: int, levels: Mapping[st
     assessed_on = _date(assessed_on, "talent.bad_date")
     with transaction(db):
         _candidate(db, candidate_id)
-        old = potensi_of(db, candidate_id)
-        stamp = audit.now()
-        db.execute("DELETE FROM potensi_scores WHERE candidate_id = ?", (candidate_id,))
-        db.conn.executemany(
-            "INSERT INTO potensi_scores (candidate_id, aspect, level, uraian, source, assessed_on, event_id,"
-            " entered_by, entered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(candidate_id, code, v["level"], v["uraian"], source, assessed_on, event_id, actor["id"], stamp)
-             for code, v in cleaned.items()])
-        new = {code: v | {"source": source, "assessed_on": assessed_on} for code, v in cleaned.items()}
-        if new != {c: {k: v[k] for k in ("level", "uraian", "source", "assessed_on")} for c, v in old.items()}:
-            audit.record(db, actor, "update", "potensi", candidate_id, old=old or None, new=new or None)
+        _write_potensi(db, actor, candidate_id, cleaned, source, assessed_on, event_id)
+
+
+def _write_potensi(db: Database, actor: dict, candidate_id: int, cleaned: dict, source: str,
+                   assessed_on: str | None, event_id: int | None) -> None:
+    old = potensi_of(db, candidate_id)
+    new = {code: v | {"source": source, "assessed_on": assessed_on} for code, v in cleaned.items()}
+    if new == {c: {k: v[k] for k in ("level", "uraian", "source", "assessed_on")} for c, v in old.items()}:
+        return
+    stamp = audit.now()
+    db.execute("DELETE FROM potensi_scores WHERE candidate_id = ?", (candidate_id,))
+    db.conn.executemany(
+        "INSERT INTO potensi_scores (candidate_id, aspect, level, uraian, source, assessed_on, event_id,"
+        " entered_by, entered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(candidate_id, code, v["level"], v["uraian"], source, assessed_on, event_id, actor["id"], stamp)
+         for code, v in cleaned.items()])
+    audit.record(db, actor, "update", "potensi", candidate_id, old=old or None, new=new or None)
 
 
 def potensi_of(db: Database, candidate_id: int) -> dict[str, dict]:
@@ -163,13 +169,17 @@ def set_rekam_jejak(db: Database, actor: dict, candidate_id: int, values: Mappin
     source = _text(source, MAX_SOURCE, "talent.source_too_long") or "entri"
     with transaction(db):
         _candidate(db, candidate_id)
-        old = rekam_jejak_of(db, candidate_id)
-        if old is not None and {k: old[k] for k in RECORD_FIELDS} == cleaned:
-            return
-        db.execute("INSERT OR REPLACE INTO rekam_jejak (candidate_id, source, updated_by, updated_at, "
-                   + ", ".join(RECORD_FIELDS) + ") VALUES (?, ?, ?, ?" + ", ?" * len(RECORD_FIELDS) + ")",
-                   (candidate_id, source, actor["id"], audit.now(), *(cleaned[f] for f in RECORD_FIELDS)))
-        audit.record(db, actor, "update", "rekam_jejak", candidate_id, old=old, new=cleaned | {"source": source})
+        _write_rekam_jejak(db, actor, candidate_id, cleaned, source)
+
+
+def _write_rekam_jejak(db: Database, actor: dict, candidate_id: int, cleaned: dict, source: str) -> None:
+    old = rekam_jejak_of(db, candidate_id)
+    if old is not None and {k: old[k] for k in RECORD_FIELDS} == cleaned:
+        return
+    db.execute("INSERT OR REPLACE INTO rekam_jejak (candidate_id, source, updated_by, updated_at, "
+               + ", ".join(RECORD_FIELDS) + ") VALUES (?, ?, ?, ?" + ", ?" * len(RECORD_FIELDS) + ")",
+               (candidate_id, source, actor["id"], audit.now(), *(cleaned[f] for f in RECORD_FIELDS)))
+    audit.record(db, actor, "update", "rekam_jejak", candidate_id, old=old, new=cleaned | {"source": source})
 
 
 def rekam_jejak_of(db: Database, candidate_id: int) -> dict | None:
@@ -183,35 +193,89 @@ def set_skp(db: Database, actor: dict, candidate_id: int, year: object, predikat
             source: str = "entri") -> None:
     """Admin records the SKP predikat (PermenPANRB 6/2022) of one year; ``None`` removes it. Audited."""
     require(actor, *WRITERS)
-    year = _int(year, "talent.skp.bad_year", 2000, 2100)
-    if year is None:
-        raise ValidationError("talent.skp.bad_year", value="")
-    predikat = None if predikat in (None, "") else str(predikat)
     source = _text(source, MAX_SOURCE, "talent.source_too_long") or "entri"
     with transaction(db):
+        year, predikat = clean_skp(db, year, predikat)
         _candidate(db, candidate_id)
-        known = {r["code"] for r in rows(db, "SELECT code FROM skp_predikat")}
-        if predikat is not None and predikat not in known:
-            raise ValidationError("talenta.bad_predikat")
-        row = one(db, "SELECT predikat FROM skp_annual WHERE candidate_id = ? AND year = ?", (candidate_id, year))
-        old = row["predikat"] if row else None
-        if old == predikat:
-            return
-        if predikat is None:
-            db.execute("DELETE FROM skp_annual WHERE candidate_id = ? AND year = ?", (candidate_id, year))
-        else:
-            db.execute("INSERT INTO skp_annual (candidate_id, year, predikat, source, updated_by, updated_at)"
-                       " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (candidate_id, year) DO UPDATE SET"
-                       " predikat = excluded.predikat, source = excluded.source,"
-                       " updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-                       (candidate_id, year, predikat, source, actor["id"], audit.now()))
-        audit.record(db, actor, "update", "skp_annual", f"{candidate_id}:{year}", old=old, new=predikat)
+        _write_skp(db, actor, candidate_id, year, predikat, source)
+
+
+def clean_skp(db: Database, year: object, predikat: object) -> tuple[int, str | None]:
+    """A year 2000–2100 and a known predikat code (or None)."""
+    number = _int(year, "talent.skp.bad_year", 2000, 2100)
+    if number is None:
+        raise ValidationError("talent.skp.bad_year", value="")
+    predikat = None if predikat in (None, "") else str(predikat).strip()
+    if predikat is not None and not one(db, "SELECT 1 FROM skp_predikat WHERE code = ?", (predikat,)):
+        raise ValidationError("talenta.bad_predikat")
+    return number, predikat
+
+
+def _write_skp(db: Database, actor: dict, candidate_id: int, year: int, predikat: str | None, source: str) -> None:
+    row = one(db, "SELECT predikat FROM skp_annual WHERE candidate_id = ? AND year = ?", (candidate_id, year))
+    old = row["predikat"] if row else None
+    if old == predikat:
+        return
+    if predikat is None:
+        db.execute("DELETE FROM skp_annual WHERE candidate_id = ? AND year = ?", (candidate_id, year))
+    else:
+        db.execute("INSERT INTO skp_annual (candidate_id, year, predikat, source, updated_by, updated_at)"
+                   " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (candidate_id, year) DO UPDATE SET"
+                   " predikat = excluded.predikat, source = excluded.source,"
+                   " updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+                   (candidate_id, year, predikat, source, actor["id"], audit.now()))
+    audit.record(db, actor, "update", "skp_annual", f"{candidate_id}:{year}", old=old, new=predikat)
 
 
 def skp_of(db: Database, candidate_id: int) -> dict[int, str]:
     """{year: predikat code}, newest first."""
     return {r["year"]: r["predikat"] for r in rows(
         db, "SELECT year, predikat FROM skp_annual WHERE candidate_id = ? ORDER BY year DESC", (candidate_id,))}
+
+
+# Bulk entry (rows already read from a file by the one reader of SPEC §9) -------------------------------------
+
+def import_people(db: Database, actor: dict, records: list[Mapping], source: str) -> list[tuple[int, str]]:
+    """All-or-nothing: check every row, then write all in one transaction (each person audited).
+
+    A record: ``nip`` (required), ``row`` (its line in the file, for messages), and any of ``potensi``
+    {code: level} with ``uraian`` {code: text} and ``assessed_on``; ``rekam_jejak`` {field: value};
+    ``skp`` {year: predikat}. Returns the problems as ``(row, Indonesian message)``; when there are any,
+    nothing was written.
+    """
+    require(actor, *WRITERS)
+    source = _text(source, MAX_SOURCE, "talent.source_too_long") or "impor"
+    ids = {r["nip"]: r["id"] for r in rows(db, "SELECT id, nip FROM candidates")}
+    problems: list[tuple[int, str]] = []
+    plans = []
+    for number, record in enumerate(records, start=1):
+        row_no = record.get("row", number)
+        try:
+            nip = str(record.get("nip") or "").strip()
+            if nip not in ids:
+                raise ValidationError("talent.import.unknown_nip", nip=nip[:20])
+            plans.append((ids[nip], _plan(db, record)))
+        except ValidationError as error:
+            problems.append((row_no, error.message()))
+    if problems:
+        return problems
+    with transaction(db):
+        for candidate_id, plan in plans:
+            if plan["potensi"] is not None:
+                _write_potensi(db, actor, candidate_id, plan["potensi"], source, plan["assessed_on"], None)
+            if plan["rekam_jejak"] is not None:
+                _write_rekam_jejak(db, actor, candidate_id, plan["rekam_jejak"], source)
+            for year, predikat in plan["skp"]:
+                _write_skp(db, actor, candidate_id, year, predikat, source)
+    return []
+
+
+def _plan(db: Database, record: Mapping) -> dict:
+    potensi = record.get("potensi")
+    return {"potensi": None if potensi is None else clean_potensi(potensi, record.get("uraian")),
+            "assessed_on": _date(record.get("assessed_on"), "talent.bad_date"),
+            "rekam_jejak": None if record.get("rekam_jejak") is None else clean_rekam_jejak(record["rekam_jejak"]),
+            "skp": [clean_skp(db, year, predikat) for year, predikat in (record.get("skp") or {}).items()]}
 
 
 # Talent schemes ---------------------------------------------------------------------------------------------

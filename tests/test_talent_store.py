@@ -247,3 +247,35 @@ def test_the_talent_map_takes_an_earlier_valid_result_of_the_same_person(fresh_d
     row = next(r for r in talent_store.event_talent_map(fresh_db, event["id"])["rows"]
                if r["candidate_id"] == a["candidate_id"])
     assert row["jpm"] == pytest.approx(100.0)
+
+
+# Bulk entry from a file's rows --------------------------------------------------------------------------------
+
+def test_import_people_writes_all_rows_in_one_go(fresh_db, admin, event):
+    a, b = (registry.get_candidate(fresh_db, p["candidate_id"]) for p in event["people"][:2])
+    problems = talent_store.import_people(fresh_db, admin, [
+        {"row": 2, "nip": a["nip"], "potensi": FOURS, "uraian": {"P.01": "Nalar cepat."}, "assessed_on": "2026-03-03",
+         "skp": {2025: "baik", "2024": "sangat_baik"}},
+        {"row": 3, "nip": b["nip"], "rekam_jejak": RECORD},
+    ], "hasil_psikolog.xlsx")
+    assert problems == []
+    assert talent_store.potensi_of(fresh_db, a["id"])["P.01"]["uraian"] == "Nalar cepat."
+    assert talent_store.potensi_of(fresh_db, a["id"])["P.01"]["source"] == "hasil_psikolog.xlsx"
+    assert talent_store.skp_of(fresh_db, a["id"]) == {2025: "baik", 2024: "sangat_baik"}
+    assert talent_store.rekam_jejak_of(fresh_db, b["id"])["pendidikan"] == "S1"
+
+
+def test_import_people_with_one_bad_row_writes_nothing(fresh_db, admin, asesor, event):
+    a = registry.get_candidate(fresh_db, event["people"][0]["candidate_id"])
+    before = len(audit.entries(fresh_db))
+    problems = talent_store.import_people(fresh_db, admin, [
+        {"row": 2, "nip": a["nip"], "potensi": FOURS},
+        {"row": 3, "nip": "199001012015011001", "potensi": FOURS},
+        {"row": 4, "nip": a["nip"], "potensi": FOURS | {"P.03": 9}},
+        {"row": 5, "nip": a["nip"], "skp": {2025: "istimewa"}},
+    ], "berkas.xlsx")
+    assert [row for row, _ in problems] == [3, 4, 5]
+    assert "199001012015011001" in problems[0][1] and "1 sampai 5" in problems[1][1]
+    assert talent_store.potensi_of(fresh_db, a["id"]) == {} and len(audit.entries(fresh_db)) == before
+    with pytest.raises(PermissionDenied):
+        talent_store.import_people(fresh_db, asesor, [{"nip": a["nip"], "potensi": FOURS}], "x.xlsx")
