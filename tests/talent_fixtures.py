@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from assessment_fixtures import COMPETENCIES, make_nip
+
 from core import audit, db, registry, talent, talent_store
-from tests.assessment_fixtures import COMPETENCIES, make_nip
 
 PASSWORD = "rahasia123"
 FOURS = dict.fromkeys(talent.POTENSI_CODES, 4)

@@ -7,10 +7,10 @@ import json
 
 import pytest
 from openpyxl import load_workbook
+from talent_fixtures import FOURS, complete, finalise, make_event
 
 from core import registry, siasn, talent, talent_store
 from core.errors import PermissionDenied
-from tests.talent_fixtures import FOURS, complete, finalise, make_event
 
 
 @pytest.fixture

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from assessment_fixtures import make_nip
 from sqlite_utils.migrations import Migrations
+from talent_fixtures import FOURS, PASSWORD, RECORD, complete, finalise, make_event
 
 from core import audit, auth, db, refdata, registry, talent, talent_store
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from tests.assessment_fixtures import make_nip
-from tests.talent_fixtures import FOURS, PASSWORD, RECORD, complete, finalise, make_event
 
 
 @pytest.fixture
