@@ -47,6 +47,16 @@ def shipped_scheme(key: str) -> dict:
     return next(s for s in shipped_schemes() if s["key"] == key)
 
 
+def potensi_reference() -> dict:
+    """data/potensi.json: the eight aspects, the scale 1 KS … 5 BS, the rekam jejak reference lists."""
+    return _read("potensi")
+
+
+def reference_codes(name: str) -> tuple[str, ...]:
+    """Codes of a rekam jejak list: ``pendidikan``, ``hukuman_disiplin`` or ``kesesuaian_bidang``."""
+    return tuple(item["code"] for item in _read("potensi")["rekam_jejak"][name])
+
+
 def box_texts() -> dict[tuple[str, str], dict]:
     """(potential, performance) → label, action, succession flag (data/ninebox.json, by cell, not number)."""
     return {(r["potential"], r["performance"]): r for r in _read("ninebox")}

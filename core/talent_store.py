@@ -21,12 +21,12 @@ from core.errors import NotFound, ValidationError
 from core.textutil import strip_controls
 
 WRITERS = ("admin",)  # who may enter potensi, rekam jejak, SKP and schemes (SPEC §3.4: confidential)
-SCALE_MAX = 5
+SCALE_MAX = len(talent.potensi_reference()["scale"])  # 1 KS … 5 BS
 MAX_URAIAN = 1000
 MAX_SOURCE = 200
-PENDIDIKAN = ("SD", "SMP", "SMA", "D1", "D2", "D3", "D4", "S1", "S2", "S3")
-HUKDIS = ("none", "ringan", "sedang", "berat")
-KESESUAIAN = ("sesuai", "kurang_sesuai", "tidak_sesuai")
+PENDIDIKAN = talent.reference_codes("pendidikan")
+HUKDIS = talent.reference_codes("hukuman_disiplin")
+KESESUAIAN = talent.reference_codes("kesesuaian_bidang")
 RECORD_FIELDS = ("pendidikan", "pelatihan_jp", "months_in_jenjang", "posts_count", "hukuman_disiplin",
                  "hukuman_disiplin_date", "kesesuaian_bidang", "as_of")
 DEFAULT_SCHEME_KEY = "jpm_saja"  # an event without a choice keeps the v1 behaviour (JPM alone)

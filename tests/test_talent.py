@@ -42,6 +42,14 @@ def test_potensi_data_has_the_eight_aspects_and_the_scale():
     assert all(a["description"] for a in data["aspects"] + data["scale"])
 
 
+def test_rekam_jejak_lists():
+    assert talent.reference_codes("pendidikan") == ("SD", "SMP", "SMA", "D1", "D2", "D3", "D4", "S1", "S2", "S3")
+    assert talent.reference_codes("hukuman_disiplin") == ("none", "ringan", "sedang", "berat")
+    for name, points in (("pendidikan", "pendidikan"), ("hukuman_disiplin", "integritas"),
+                         ("kesesuaian_bidang", "kesesuaian_bidang")):
+        assert set(TERPADU["points"][points]["table"]) == set(talent.reference_codes(name))
+
+
 def test_starting_values_are_declared_as_such():
     note = json.loads((talent.DATA_DIR / "talent_schemes.json").read_text(encoding="utf-8"))["note"]
     assert "NILAI AWAL" in note and "pedoman" in note
