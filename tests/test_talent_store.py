@@ -279,3 +279,27 @@ def test_import_people_with_one_bad_row_writes_nothing(fresh_db, admin, asesor, 
     assert talent_store.potensi_of(fresh_db, a["id"]) == {} and len(audit.entries(fresh_db)) == before
     with pytest.raises(PermissionDenied):
         talent_store.import_people(fresh_db, asesor, [{"nip": a["nip"], "potensi": FOURS}], "x.xlsx")
+
+
+# The JPM-only scheme keeps the v1 boxes -------------------------------------------------------------------------
+
+def test_jpm_only_scheme_gives_the_v1_boxes_on_the_demo(demo_db):
+    """The demo still writes the single predikat (registrations.skp_predikat); as SKP of the year before the event
+    (the migration's rule) the JPM-only scheme places everyone in the box v1 gives."""
+    from core import results
+
+    admin = db.one(demo_db, "SELECT * FROM users WHERE role = 'admin'")
+    pemetaan = [e["id"] for e in registry.list_events(demo_db) if e["purpose"] == "pemetaan"]
+    assert pemetaan
+    for r in db.rows(demo_db, "SELECT r.candidate_id, r.skp_predikat, e.end_date FROM registrations r"
+                              " JOIN events e ON e.id = r.event_id WHERE r.skp_predikat IS NOT NULL"):
+        talent_store.set_skp(demo_db, admin, r["candidate_id"], int(r["end_date"][:4]) - 1, r["skp_predikat"])
+    compared = 0
+    for event_id in pemetaan:
+        v1 = results.event_results(demo_db, event_id)
+        old = {r["registration_id"]: (None if r["box"] != r["box"] or r["box"] is None else int(r["box"]))
+               for r in v1.to_dict("records")}
+        new = {r["registration_id"]: r["box"] for r in talent_store.event_talent_map(demo_db, event_id)["rows"]}
+        assert new == old
+        compared += sum(b is not None for b in new.values())
+    assert compared > 0
