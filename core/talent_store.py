@@ -17,7 +17,7 @@ from sqlite_utils import Database
 from core import audit, talent
 from core.auth import require
 from core.db import one, rows, transaction
-from core.errors import NotFound, ValidationError
+from core.errors import NotFound, PermissionDenied, ValidationError
 from core.textutil import strip_controls
 
 WRITERS = ("admin",)  # who may enter potensi, rekam jejak, SKP and schemes (SPEC §3.4: confidential)
@@ -123,6 +123,17 @@ def _write_potensi(db: Database, actor: dict, candidate_id: int, cleaned: dict, 
         [(candidate_id, code, v["level"], v["uraian"], source, assessed_on, event_id, actor["id"], stamp)
          for code, v in cleaned.items()])
     audit.record(db, actor, "update", "potensi", candidate_id, old=old or None, new=new or None)
+
+
+def read_potensi(db: Database, actor: dict, candidate_id: int) -> dict[str, dict]:
+    """Potensi for a reader: the admin, a pimpinan, or the Ketua Tim of an event the person is registered in
+    (the Integrasi view); other asesor never see it (SPEC §3.4: confidential)."""
+    require(actor, "admin", "pimpinan", "asesor")
+    if actor["role"] == "asesor" and not db.execute(
+            "SELECT 1 FROM registrations r JOIN event_assessors a ON a.event_id = r.event_id"
+            " WHERE r.candidate_id = ? AND a.user_id = ? AND a.is_lead = 1", (candidate_id, actor["id"])).fetchone():
+        raise PermissionDenied("auth.forbidden")
+    return potensi_of(db, candidate_id)
 
 
 def potensi_of(db: Database, candidate_id: int) -> dict[str, dict]:

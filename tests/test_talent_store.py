@@ -303,3 +303,20 @@ def test_jpm_only_scheme_gives_the_v1_boxes_on_the_demo(demo_db):
         assert new == old
         compared += sum(b is not None for b in new.values())
     assert compared > 0
+
+
+def test_potensi_readers(fresh_db, admin, asesor, pimpinan, event):
+    cid = event["people"][0]["candidate_id"]
+    talent_store.set_potensi(fresh_db, admin, cid, FOURS)
+    for reader in (admin, pimpinan):
+        assert talent_store.read_potensi(fresh_db, reader, cid)["P.01"]["level"] == 4
+    with pytest.raises(PermissionDenied):
+        talent_store.read_potensi(fresh_db, asesor, cid)
+    fresh_db.execute("INSERT INTO event_assessors (event_id, user_id, is_lead) VALUES (?, ?, 0)",
+                     (event["id"], asesor["id"]))
+    with pytest.raises(PermissionDenied):  # a member of the team, not its Ketua
+        talent_store.read_potensi(fresh_db, asesor, cid)
+    fresh_db.execute("UPDATE event_assessors SET is_lead = 1 WHERE user_id = ?", (asesor["id"],))
+    assert talent_store.read_potensi(fresh_db, asesor, cid)["P.01"]["level"] == 4
+    with pytest.raises(PermissionDenied):
+        talent_store.read_potensi(fresh_db, None, cid)
