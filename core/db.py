@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PATH = ROOT / "data" / "dasbor.db"
 ENV_VAR = "DASBOR_DB"
 BUSY_TIMEOUT_MS = 10_000
-SCHEMA_VERSION = "0002_refdata_versions"  # the newest migration
+SCHEMA_VERSION = "0003_talent_potensi_rekam_jejak"  # the newest migration: what `check` and a restore report
 
 migrations = Migrations("dasbor")
 _prepared: set[str] = set()
@@ -426,3 +426,85 @@ CREATE TABLE refdata_versions (
     applied_at TEXT NOT NULL
 );
 """)
+
+
+# Issue 12 (talent): potensi, rekam jejak, SKP per year, talent schemes -----------------------------------------
+TALENT_MIGRATION = "0003_talent_potensi_rekam_jejak"
+
+TALENT_SCHEMA_SQL = """
+CREATE TABLE potensi_scores (
+    candidate_id INTEGER NOT NULL REFERENCES candidates(id) ON DELETE CASCADE,
+    aspect TEXT NOT NULL CHECK (aspect IN ('P.01', 'P.02', 'P.03', 'P.04', 'P.05', 'P.06', 'P.07', 'P.08')),
+    level INTEGER NOT NULL CHECK (level >= 1),    -- 1 KS … 5 BS (the scale is data, SPEC §3.4)
+    uraian TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT '',              -- 'entri' or the imported file's name
+    assessed_on TEXT,                             -- date of the potensi assessment
+    event_id INTEGER REFERENCES events(id) ON DELETE SET NULL,
+    entered_by INTEGER REFERENCES users(id),
+    entered_at TEXT NOT NULL,
+    PRIMARY KEY (candidate_id, aspect)
+);
+CREATE TABLE rekam_jejak (
+    candidate_id INTEGER PRIMARY KEY REFERENCES candidates(id) ON DELETE CASCADE,
+    pendidikan TEXT CHECK (pendidikan IN ('SD', 'SMP', 'SMA', 'D1', 'D2', 'D3', 'D4', 'S1', 'S2', 'S3')),
+    pelatihan_jp INTEGER CHECK (pelatihan_jp >= 0),          -- JP of training in the last two years
+    months_in_jenjang INTEGER CHECK (months_in_jenjang >= 0),
+    posts_count INTEGER CHECK (posts_count >= 0),
+    hukuman_disiplin TEXT CHECK (hukuman_disiplin IN ('none', 'ringan', 'sedang', 'berat')),
+    hukuman_disiplin_date TEXT,
+    kesesuaian_bidang TEXT CHECK (kesesuaian_bidang IN ('sesuai', 'kurang_sesuai', 'tidak_sesuai')),
+    as_of TEXT,                                   -- the date the values describe
+    source TEXT NOT NULL DEFAULT '',
+    updated_by INTEGER REFERENCES users(id),
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE skp_annual (
+    candidate_id INTEGER NOT NULL REFERENCES candidates(id) ON DELETE CASCADE,
+    year INTEGER NOT NULL CHECK (year BETWEEN 2000 AND 2100),
+    predikat TEXT NOT NULL REFERENCES skp_predikat(code),
+    source TEXT NOT NULL DEFAULT '',
+    updated_by INTEGER REFERENCES users(id),
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (candidate_id, year)
+);
+CREATE TABLE talent_schemes (
+    id INTEGER PRIMARY KEY,
+    key TEXT UNIQUE,                              -- 'jpm_saja' / 'terpadu' for the shipped ones
+    name TEXT NOT NULL UNIQUE,
+    definition TEXT NOT NULL,                     -- JSON: weights, bands, points, boxes (SPEC §4.6)
+    version INTEGER NOT NULL DEFAULT 1,
+    updated_by INTEGER REFERENCES users(id),
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE event_talent_scheme (
+    event_id INTEGER PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
+    scheme_id INTEGER NOT NULL REFERENCES talent_schemes(id),
+    chosen_by INTEGER REFERENCES users(id),
+    chosen_at TEXT NOT NULL
+);
+-- The single predikat of a registration becomes the SKP of the year before its event (an SKP is the result of
+-- a finished year), a later event's value wins for the same person and year. The old column stays for now.
+INSERT INTO skp_annual (candidate_id, year, predikat, source, updated_at)
+    SELECT r.candidate_id, CAST(substr(e.end_date, 1, 4) AS INTEGER) - 1, r.skp_predikat,
+           'registrations.skp_predikat', strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')
+    FROM registrations r JOIN events e ON e.id = r.event_id
+    WHERE r.skp_predikat IS NOT NULL ORDER BY e.end_date, r.id
+    ON CONFLICT (candidate_id, year) DO UPDATE SET predikat = excluded.predikat
+"""
+
+
+@migrations(name=TALENT_MIGRATION)
+def talent_schema(db: Database) -> None:
+    """Potensi, rekam jejak, SKP per year and talent schemes (SPEC §3.4–§3.5, §4.6); ships the two schemes."""
+    import json
+
+    for statement in TALENT_SCHEMA_SQL.split(";"):
+        if statement.strip():
+            db.execute(statement)
+    shipped = json.loads((ROOT / "data" / "talent_schemes.json").read_text(encoding="utf-8"))["schemes"]
+    stamp = db.execute("SELECT strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')").fetchone()[0]
+    for scheme in shipped:
+        db.execute("INSERT INTO talent_schemes (key, name, definition, updated_at) VALUES (?, ?, ?, ?)",
+                   (scheme["key"], scheme["name"], json.dumps(scheme, ensure_ascii=False), stamp))
+
+
