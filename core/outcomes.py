@@ -20,6 +20,7 @@ class Outcome:
     final: pd.DataFrame  # the finalised rows only: a draft is not a result
     positions: dict[int, str]  # positions with a finalised candidate, in the table's order
     boxes: list[dict]  # the 9-box summary of a pemetaan event; [] otherwise
+    stages: list[dict]  # the selection stages with their weights; [] when the AC alone ranks
 
 
 def outcome(db: Database, event_id: int) -> Outcome:
@@ -27,7 +28,8 @@ def outcome(db: Database, event_id: int) -> Outcome:
     table = results.event_results(db, event_id)
     final = finalised(table)
     pemetaan = registry.get_event(db, event_id)["purpose"] == "pemetaan"
-    return Outcome(table, final, positions(final), results.ninebox_summary(db, table) if pemetaan else [])
+    boxes = results.ninebox_summary(db, table) if pemetaan else []
+    return Outcome(table, final, positions(final), boxes, results.list_stages(db, event_id))
 
 
 def finalised(table: pd.DataFrame) -> pd.DataFrame:
@@ -105,10 +107,10 @@ def ranking_rows(group: pd.DataFrame, stages: list[dict], cap: bool, language: s
     return out
 
 
-def ranking_tables(result: Outcome, stages: list[dict], categories: tuple, cap: bool,
+def ranking_tables(result: Outcome, categories: tuple, cap: bool,
                    language: str) -> dict[int, tuple[pd.DataFrame, list[str]]]:
     """Per position: the ranking as shown (only ``categories``) and the warnings of its three best names."""
     final = result.final
     shown = final[final["category"].isin(categories)]
-    return {p: (pd.DataFrame(ranking_rows(shown[shown["position_id"] == p], stages, cap, language)),
+    return {p: (pd.DataFrame(ranking_rows(shown[shown["position_id"] == p], result.stages, cap, language)),
                 results.top_three(final, p)[1]) for p in result.positions}

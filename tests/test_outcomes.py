@@ -109,6 +109,7 @@ def test_outcome_of_the_seleksi(demo_db):
     assert len(result.final) == table["finalized_at"].notna().sum() == 40
     assert list(result.positions) == list(dict.fromkeys(result.final["position_id"]))
     assert result.boxes == []
+    assert result.stages == results.list_stages(demo_db, SELEKSI) != []
 
 
 def test_outcome_of_the_pemetaan_has_the_ninebox(demo_db):
@@ -120,8 +121,8 @@ def test_outcome_of_the_pemetaan_has_the_ninebox(demo_db):
 def test_ranking_tables_one_per_position_with_the_chosen_categories(demo_db):
     result = outcomes.outcome(demo_db, SELEKSI)
     every = tuple(result.final["category"].dropna().unique())
-    tables = outcomes.ranking_tables(result, [], every, False, "id")
+    tables = outcomes.ranking_tables(result, every, False, "id")
     assert list(tables) == list(result.positions)
     assert sum(len(shown) for shown, _ in tables.values()) == len(result.final)
-    none = outcomes.ranking_tables(result, [], (), False, "id")
+    none = outcomes.ranking_tables(result, (), False, "id")
     assert all(shown.empty for shown, _ in none.values())
