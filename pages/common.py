@@ -7,7 +7,7 @@ import logging
 
 import streamlit as st
 
-from core import auth, db, freshness, outcomes, results, settings
+from core import auth, db, freshness, outcomes, registry, results, settings
 from core.errors import DomainError
 from core.i18n import t
 from core.textutil import escape_markdown
@@ -74,8 +74,6 @@ def guard(*roles: str) -> tuple:
 
 def event_for(user: dict, database) -> dict:
     """The chosen event; an asesor gets further only as that event's Ketua Tim (Hasil, Kualitas, …)."""
-    from core import registry
-
     event = registry.get_event(database, need_event())
     if user["role"] == "asesor" and not auth.is_lead(database, user["id"], event["id"]):
         st.error(tr("integration.lead_only"))
@@ -171,13 +169,11 @@ def jpm_text(database, value) -> str:
 
 def show_checks(checks) -> None:
     """The list of checks before a state change: each one passed or failed, with what is wrong."""
-    from core.textutil import escape_markdown as plain
-
     for check in checks:
         show = st.success if check.ok else st.error
         show(tr(check.key), icon=":material/check:" if check.ok else ":material/close:")
         if check.problems:
-            st.caption(plain(", ".join(check.problems[:15])) + (" …" if len(check.problems) > 15 else ""))
+            st.caption(escape_markdown(", ".join(check.problems[:15])) + (" …" if len(check.problems) > 15 else ""))
 
 
 def fresh(cached, database, *args):
