@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from core import web
+import web
 
 
 def friendly_error(exc: Exception) -> bool:
