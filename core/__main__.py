@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
 
 from core import auth, backup, db, demo
-from core.errors import DomainError, ValidationError
+from core.errors import DomainError
 from core.i18n import t
 
 
@@ -84,13 +83,8 @@ def cmd_restore(database, args) -> int:
 
 
 def _backup_file(name: str) -> bytes:
-    """The file to restore; its size is checked before it is read into memory."""
-    try:
-        backup.check_size(os.path.getsize(name))
-        with open(name, "rb") as handle:
-            return handle.read()
-    except OSError as err:
-        raise ValidationError("backup.file_missing", name=name) from err
+    """The file to restore, with a ``-wal``/``-journal`` beside it folded in; its size is checked first."""
+    return backup.read_restore_file(name)
 
 
 def _confirmed(name: str) -> bool:
