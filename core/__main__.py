@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import sqlite3
 import sys
 
-from core import auth, backup, db, demo
+from core import auth, backup, db, dbfailure, demo
 from core.errors import DomainError
 from core.i18n import t
 
@@ -132,9 +133,10 @@ def main(argv=None) -> int:
     except DomainError as err:
         print(f"Gagal: {err}", file=sys.stderr)
         return 1
-    except db.IntegrityFailure as err:
-        print(f"Basis data rusak: {err}", file=sys.stderr)
-        return 2
+    except (db.IntegrityFailure, sqlite3.DatabaseError) as err:  # damaged, read-only, full: no traceback
+        kind = dbfailure.kind_of(err)
+        print(dbfailure.message(kind, detail=str(err)), file=sys.stderr)
+        return dbfailure.exit_code(kind)
 
 
 if __name__ == "__main__":
