@@ -16,6 +16,7 @@ import io
 import itertools
 import operator
 import random
+import re
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
@@ -631,3 +632,83 @@ def test_random_verification_code_is_unknown(small_file, code):
 def test_random_search_finds_without_error(small_file, query):
     with scratch(small_file) as database:
         assert isinstance(registry.search_candidates(database, query), list)
+
+
+# Text from a file is never markup (issue 10 item 8) ----------------------------------------------
+
+IMAGE_HEADER = "![b](http://host/x.png)"
+MARKUP_FILE_NAME = "**tebal** [tautan](http://host/).csv"
+
+
+def live_markup(text: str) -> list[str]:
+    """Markdown constructs that would act in ``text`` (an image, a link, bold, raw HTML), once every
+    backslash-escaped character is taken out — what a markdown renderer would still interpret."""
+    bare = re.sub(r"\\.", "", text, flags=re.DOTALL)
+    patterns = {"image": r"!\[[^\]]*\]\(", "link": r"\[[^\]]*\]\(", "bold": r"\*\*[^*]+\*\*", "html": r"<[a-z/]"}
+    return [name for name, pattern in patterns.items() if re.search(pattern, bare)]
+
+
+def test_the_markup_check_sees_markup():
+    assert live_markup(IMAGE_HEADER) == ["image", "link"]
+    assert live_markup("**x** <img src=x>") == ["bold", "html"]
+    assert live_markup(r"\!\[b\]\(http://host/x.png\)") == []
+
+
+def test_a_file_header_that_is_an_image_is_shown_as_text(demo_db):
+    from apptest_helpers import open_page, texts
+
+    from core import auth
+
+    admin = db.one(demo_db, "SELECT * FROM users WHERE username = 'admin'")
+    data = ("NIP;" + IMAGE_HEADER + "\r\n197303271997092874;80\r\n").encode()
+    at = open_page(demo_db, admin, "pages/hasil.py").segmented_control(key="hasil_view").set_value("stages").run()
+    at.file_uploader(key="hasil_stage_upload").set_value((MARKUP_FILE_NAME, data, "text/csv"))
+    at = at.run().button(key="hasil_stage_import").click().run()
+    assert not at.exception
+    [shown] = texts(at.error)
+    assert IMAGE_HEADER in re.sub(r"\\(.)", r"\1", shown) and live_markup(shown) == []  # named, as text
+    assert auth.session_user(demo_db, at.session_state["auth_cookie"]) is not None
+
+
+def test_every_text_parameter_of_an_error_is_escaped():
+    from core.errors import ValidationError
+    from pages.common import safe_message
+
+    err = ValidationError("import.columns_unknown", missing="", unknown=IMAGE_HEADER,
+                          expected="**NIP**, [Nama](http://x/)")
+    shown = safe_message(err)
+    assert live_markup(err.message("id")) and live_markup(shown) == []
+    assert safe_message(ValidationError("backup.too_large", size=600, limit=500)) == t_id("backup.too_large",
+                                                                                             size=600, limit=500)
+
+
+def t_id(key: str, **params) -> str:
+    from core.i18n import t
+
+    return t(key, "id", **params)
+
+
+@pytest.mark.parametrize(("text", "kind"), [("database or disk is full", "full"),
+                                             ("attempt to write a readonly database", "readonly"),
+                                             ("database disk image is malformed", "malformed"),
+                                             ("file is not a database", "not_a_database")])
+def test_a_database_failure_in_a_page_says_what_is_wrong(monkeypatch, text, kind):
+    """What the server shows for an error no page caught (app.friendly_error) and for one a page's
+    ``attempt`` caught (pages.common.show_error): the failure's own message, not the generic apology."""
+    import sqlite3
+
+    import streamlit
+
+    import app
+    from core import dbfailure
+    from core.i18n import t
+    from pages import common
+
+    shown = []
+    monkeypatch.setattr(streamlit, "error", shown.append)
+    assert app.friendly_error(sqlite3.OperationalError(text)) is True
+    assert common.attempt(lambda: (_ for _ in ()).throw(sqlite3.OperationalError(text))) is None
+    assert shown == [dbfailure.message(kind, detail="")] * 2
+    assert t("app.unexpected_error") not in shown
+    app.friendly_error(ValueError("x"))
+    assert shown[-1] == t("app.unexpected_error")
