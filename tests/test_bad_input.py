@@ -712,3 +712,43 @@ def test_a_database_failure_in_a_page_says_what_is_wrong(monkeypatch, text, kind
     assert t("app.unexpected_error") not in shown
     app.friendly_error(ValueError("x"))
     assert shown[-1] == t("app.unexpected_error")
+
+
+# A logo too large in pixels is "too big", whatever Pillow thinks of it (issue 10 item 9) ------------
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG that declares ``width`` × ``height`` in a few dozen bytes (what a decompression bomb looks like)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+
+
+def real_png(width: int, height: int) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("1", (width, height)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("data", "key"), [
+    (png_header_only(20000, 20000), "letterhead.logo_too_big_pixels"),  # over twice Pillow's limit: its error
+    (png_header_only(10000, 10000), "letterhead.logo_too_big_pixels"),  # between limit and twice: a warning
+    (real_png(letterhead.MAX_LOGO_SIDE + 1, 1), "letterhead.logo_too_big_pixels"),
+    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "letterhead.logo_not_image")],
+    ids=["20000x20000", "10000x10000", "side+1", "broken"])
+def test_a_logo_too_large_in_pixels_is_refused_as_too_big(data, key):
+    from core.errors import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        letterhead.clean_logo(data)
+    assert refused.value.key == key
+
+
+def test_a_logo_at_the_pixel_limit_is_accepted():
+    assert letterhead.clean_logo(real_png(letterhead.MAX_LOGO_SIDE, 1))
