@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 import streamlit as st
 
@@ -100,9 +101,22 @@ def safe_message(err: DomainError, language: str = "id") -> str:
     """The error's catalog text with every text parameter markdown-escaped; field names from the catalog
     are translated as :meth:`DomainError.message` does. Numbers stay numbers (format specs keep working)."""
     names = catalog()
-    shown = {key: (t(value, language) if value in names else escape_markdown(value)) if isinstance(value, str)
+    shown = {key: (t(value, language) if value in names else escape_inline(value)) if isinstance(value, str)
              else value for key, value in err.params.items()}
     return t(err.key, language, **shown)
+
+
+_INLINE_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#!|~$:@])")
+
+
+def escape_inline(text: str) -> str:
+    """Text placed inside a sentence, made inert for markdown: no image, link, autolink (``http:``,
+    ``www.``, e-mail), emphasis, HTML or Streamlit directive acts, and no line break starts a heading or
+    a list. Dots and dashes inside it stay as typed ("M.02", "foto.xlsx")."""
+    text = re.sub(r"\s*[\r\n]+\s*", " ", text)
+    text = _INLINE_SPECIAL.sub(r"\\\1", text)
+    text = re.sub(r"(?i)\b(www)\.", r"\1\\.", text)
+    return re.sub(r"^(\d*)([-+=.)])", r"\1\\\2", text)  # a list marker or heading rule at the very start
 
 
 def attempt(action, *args, success: str | None = None, **kwargs):

@@ -644,14 +644,32 @@ def live_markup(text: str) -> list[str]:
     """Markdown constructs that would act in ``text`` (an image, a link, bold, raw HTML), once every
     backslash-escaped character is taken out — what a markdown renderer would still interpret."""
     bare = re.sub(r"\\.", "", text, flags=re.DOTALL)
-    patterns = {"image": r"!\[[^\]]*\]\(", "link": r"\[[^\]]*\]\(", "bold": r"\*\*[^*]+\*\*", "html": r"<[a-z/]"}
+    patterns = {"image": r"!\[[^\]]*\]\(", "link": r"\[[^\]]*\]\(", "bold": r"\*\*[^*]+\*\*", "html": r"<[a-z/]",
+                "autolink": r"https?://|\bwww\.|\w@\w", "line_start": r"(^|\n)\s*([-+#>]|\d+[.)])\s"}
     return [name for name, pattern in patterns.items() if re.search(pattern, bare)]
 
 
 def test_the_markup_check_sees_markup():
-    assert live_markup(IMAGE_HEADER) == ["image", "link"]
+    assert live_markup(IMAGE_HEADER) == ["image", "link", "autolink"]
     assert live_markup("**x** <img src=x>") == ["bold", "html"]
-    assert live_markup(r"\!\[b\]\(http://host/x.png\)") == []
+    assert live_markup(r"\!\[b\]\(http\://host/x.png\)") == []
+
+
+@pytest.mark.parametrize("text", [IMAGE_HEADER, MARKUP_FILE_NAME, "<img src=x onerror=alert(1)>", "www.contoh.id",
+                                  "admin@contoh.id", "baris satu\n# Judul", "- butir", "1. butir", ":red[merah]",
+                                  "`kode`", "$x^2$", "~~coret~~", "a | b"])
+def test_a_parameter_is_inert_and_reads_as_typed(text):
+    from pages.common import escape_inline
+
+    shown = escape_inline(text)
+    assert live_markup(shown) == []
+    assert re.sub(r"\\(.)", r"\1", shown) == " ".join(text.split("\n"))  # the reader sees what was typed
+
+
+def test_dots_and_dashes_inside_a_parameter_stay_as_typed():
+    from pages.common import escape_inline
+
+    assert [escape_inline(x) for x in ("M.02", "foto.xlsx", "Kepala-Bagian")] == ["M.02", "foto.xlsx", "Kepala-Bagian"]
 
 
 def test_a_file_header_that_is_an_image_is_shown_as_text(demo_db):
