@@ -116,7 +116,7 @@ def escape_inline(text: str) -> str:
     text = re.sub(r"\s*[\r\n]+\s*", " ", text)
     text = _INLINE_SPECIAL.sub(r"\\\1", text)
     text = re.sub(r"(?i)\b(www)\.", r"\1\\.", text)
-    return re.sub(r"^(\d*)([-+=.)])", r"\1\\\2", text)  # a list marker or heading rule at the very start
+    return re.sub(r"^(\d*)([-+*.)])(?=\s|$)", r"\1\\\2", text)  # a list marker at the very start
 
 
 def attempt(action, *args, success: str | None = None, **kwargs):

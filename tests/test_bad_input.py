@@ -669,7 +669,8 @@ def test_a_parameter_is_inert_and_reads_as_typed(text):
 def test_dots_and_dashes_inside_a_parameter_stay_as_typed():
     from pages.common import escape_inline
 
-    assert [escape_inline(x) for x in ("M.02", "foto.xlsx", "Kepala-Bagian")] == ["M.02", "foto.xlsx", "Kepala-Bagian"]
+    typed = ("M.02", "foto.xlsx", "Kepala-Bagian", "1.97501E+17", "-3", "2026-05-04")
+    assert [escape_inline(x) for x in typed] == list(typed)
 
 
 def test_a_file_header_that_is_an_image_is_shown_as_text(demo_db):
