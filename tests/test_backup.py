@@ -718,3 +718,31 @@ def test_stale_temporary_files_of_a_killed_backup_are_removed(live, db_path):
     names = files_in(folder)
     assert not names & set(leftovers) and old.name not in names
     assert ours.name in names
+
+
+def test_a_backup_killed_with_sigkill_leaves_nothing_the_next_backup_keeps(live, db_path):
+    """A real kill -9 in the middle of a copy: its .tmp stays behind until the next backup removes it."""
+    import signal
+    import subprocess
+
+    script = (
+        "import sys, time\n"
+        "from core import backup\n"
+        "def stuck(source, target, verify):\n"
+        "    print('copying', flush=True)\n"
+        "    time.sleep(60)\n"
+        "backup._copy_pages = stuck\n"
+        f"backup.backup_to_file({str(db_path)!r})\n")
+    child = subprocess.Popen([sys.executable, "-c", script], cwd=str(db.ROOT), stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "copying"
+        left = [p.name for p in backup.backup_dir(db_path).glob(".*.tmp")]
+        assert len(left) == 1 and f".{child.pid}." in left[0]
+        assert left[0] in files_in(backup.backup_dir(db_path))
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=10)
+    finally:
+        child.kill()
+    assert left[0] in files_in(backup.backup_dir(db_path))  # kill -9: no clean-up ran
+    made = backup.backup_to_file(db_path)
+    assert left[0] not in files_in(backup.backup_dir(db_path)) and made.is_file()
