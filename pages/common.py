@@ -8,7 +8,7 @@ import re
 
 import streamlit as st
 
-from core import auth, db, dbfailure
+from core import auth, db
 from core.errors import DomainError
 from core.i18n import catalog, t
 from core.textutil import escape_markdown
@@ -87,6 +87,8 @@ def event_for(user: dict, database) -> dict:
 def show_error(err: Exception) -> None:
     """A domain error in the user's words (its parameters escaped: they may come from a file); a damaged,
     read-only or full database in plain words; anything else as a plain apology. Logged for the admin."""
+    from core import dbfailure  # imported here: the module's import block is shared with other branches
+
     if isinstance(err, DomainError):
         st.error(safe_message(err, lang()))
     elif (kind := dbfailure.kind_of(err)) is not None:
