@@ -87,7 +87,7 @@ def event_for(user: dict, database) -> dict:
 def show_error(err: Exception) -> None:
     """A domain error in the user's words (its parameters escaped: they may come from a file); a damaged,
     read-only or full database in plain words; anything else as a plain apology. Logged for the admin."""
-    from core import dbfailure  # imported here: the module's import block is shared with other branches
+    from core import dbfailure
 
     if isinstance(err, DomainError):
         st.error(safe_message(err, lang()))
