@@ -641,8 +641,10 @@ def test_a_schema_difference_is_named_in_the_message(good_backup, tmp_path):
 
 
 def test_the_reference_schema_is_what_the_migrations_build(live):
-    assert backup.schema_differences(backup.schema_of(live.conn), backup.reference_schema(1)) == []
+    everything = len(backup.known_migrations())
+    assert backup.schema_differences(backup.schema_of(live.conn), backup.reference_schema(everything)) == []
     assert ("trigger", "audit_log_no_delete") in backup.reference_schema(1)
+    assert backup.schema_differences(backup.schema_of(live.conn), backup.reference_schema(0)) != []
 
 
 # A restore ends every session --------------------------------------------------------------------
