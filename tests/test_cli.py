@@ -1,6 +1,7 @@
 """The admin command line, ``python -m core`` (SPEC §7)."""
 
 import io
+import json
 import sqlite3
 import sys
 
@@ -201,7 +202,7 @@ def _replace_with_folder(path):
 def filled_file(db_path):
     """A database with a few hundred kB of rows and no WAL beside it, so damage to the file is damage."""
     database = db.prepare(db_path)
-    demo_rows = [(f"kunci_{n}", "x" * 500) for n in range(400)]
+    demo_rows = [(f"kunci_{n}", json.dumps("x" * 500)) for n in range(400)]  # settings hold JSON
     with db.transaction(database):
         database.conn.executemany("INSERT INTO settings (key, value) VALUES (?, ?)", demo_rows)
     database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
