@@ -27,6 +27,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core import sheets
 from core.errors import ValidationError
 from core.i18n import format_number, t
 from core.nip import parse_nip
@@ -509,8 +510,8 @@ def template_xlsx() -> bytes:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = DATA_SHEET
-    sheet.append([column.header for column in COLUMNS])
-    sheet.append([TEMPLATE_EXAMPLE[column.key] for column in COLUMNS])
+    sheets.append(sheet, [column.header for column in COLUMNS])
+    sheets.append(sheet, [TEMPLATE_EXAMPLE[column.key] for column in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for index, column in enumerate(COLUMNS, start=1):
@@ -521,25 +522,23 @@ def template_xlsx() -> bytes:
     sheet["A2"].number_format = "@"
     sheet.freeze_panes = "A2"
     _write_help_sheet(workbook.create_sheet(HELP_SHEET))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return sheets.workbook_bytes(workbook)
 
 
 def _write_help_sheet(sheet) -> None:
     """Explain every column in Indonesian, then the general rules."""
-    sheet.append([t("import.help.title")])
+    sheets.append(sheet, [t("import.help.title")])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([])
-    sheet.append([t("import.help.column"), t("import.help.required"), t("import.help.meaning")])
+    sheets.append(sheet, [])
+    sheets.append(sheet, [t("import.help.column"), t("import.help.required"), t("import.help.meaning")])
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     for column in COLUMNS:
         required = t("import.help.yes" if column.required else "import.help.no")
-        sheet.append([column.header, required, t(f"import.help.{column.key}")])
-    sheet.append([])
+        sheets.append(sheet, [column.header, required, t(f"import.help.{column.key}")])
+    sheets.append(sheet, [])
     for note in ("columns", "empty_rows", "all_or_nothing", "limits"):
-        sheet.append([t(f"import.help.note.{note}", rows=format_number(MAX_ROWS, 0))])
+        sheets.append(sheet, [t(f"import.help.note.{note}", rows=format_number(MAX_ROWS, 0))])
     sheet.column_dimensions["A"].width = 24
     sheet.column_dimensions["B"].width = 8
     sheet.column_dimensions["C"].width = 100
@@ -605,7 +604,10 @@ def stage_columns(stage_names: list[str]) -> list[Column]:
     stage_headers = {header_key(name) for name in stage_names}
     # A stage literally called "Nama" wins over the ignored name column.
     fixed = [c for c in STAGE_ID_COLUMNS if c.required or header_key(c.header) not in stage_headers]
-    return fixed + [Column(STAGE_KEY + name, name, False) for name in stage_names]
+    # The template writes a name that could start a formula with a leading ' (core.sheets): read both.
+    quoted = [Column(STAGE_KEY + name, sheets.neutralise(name), False) for name in stage_names
+              if sheets.neutralise(name) != name]
+    return fixed + [Column(STAGE_KEY + name, name, False) for name in stage_names] + quoted
 
 
 class StageRowValidator:
@@ -672,16 +674,14 @@ def stage_template_xlsx(stage_names: list[str], people: list[tuple[str, str, str
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = STAGE_SHEET
-    sheet.append([column.header for column in STAGE_ID_COLUMNS] + list(stage_names))
+    sheets.append(sheet, [column.header for column in STAGE_ID_COLUMNS] + list(stage_names))
     for participant_no, nip, name in people:
-        sheet.append([participant_no or None, nip, name])
+        sheets.append(sheet, [participant_no or None, nip, name])
     _format_stage_sheet(sheet, stage_names, len(people))
     if stage_names:
         sheet.add_data_validation(_score_validation(len(STAGE_ID_COLUMNS) + 1, len(stage_names)))
     _write_stage_help_sheet(workbook.create_sheet(HELP_SHEET), stage_names)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return sheets.workbook_bytes(workbook)
 
 
 def _format_stage_sheet(sheet, stage_names: list[str], people_count: int) -> None:
@@ -725,12 +725,12 @@ STAGE_HELP_NOTES = (
 
 def _write_stage_help_sheet(sheet, stage_names: list[str]) -> None:
     """Explain, in Indonesian, how to fill the scores."""
-    sheet.append([t("import.stage_help.title")])
+    sheets.append(sheet, [t("import.stage_help.title")])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([])
-    sheet.append([t("import.stage_help.stages", stages=", ".join(stage_names) or "–")])
+    sheets.append(sheet, [])
+    sheets.append(sheet, [t("import.stage_help.stages", stages=", ".join(stage_names) or "–")])
     for key in STAGE_HELP_NOTES:
-        sheet.append([t(key, rows=format_number(MAX_ROWS, 0), max=MAX_SCORE)])
+        sheets.append(sheet, [t(key, rows=format_number(MAX_ROWS, 0), max=MAX_SCORE)])
     sheet.column_dimensions["A"].width = 110
     for row in sheet.iter_rows(min_row=3, max_col=1):
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
