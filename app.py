@@ -91,9 +91,10 @@ def sidebar(database, user, tr) -> None:
         else:
             st.session_state.pop("event_id", None)
         if st.button(tr("sidebar.logout"), icon=":material/logout:", width="stretch", key="sidebar_logout"):
-            from pages.common import redirect
+            from core import auth
+            from pages.common import redirect, session_cookie
 
-            redirect("/keluar")
+            redirect("/keluar?t=" + auth.sign_out_token(database, session_cookie()))
 
 
 def _plain(text: str) -> str:
