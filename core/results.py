@@ -14,8 +14,9 @@ from core import audit, scoring, settings
 from core.auth import require
 from core.db import one, rows, transaction
 from core.errors import Conflict, ValidationError
+from core.fields import clean_score, clean_text
 from core.integration import cell_statistics, event_ratings, thresholds
-from core.registry import clean_text, get_event, require_state
+from core.registry import get_event, require_state
 
 STAGE_STATES = ("persiapan", "penilaian", "integrasi")
 TIEBREAK_KEYS = scoring.TIEBREAK_DEFAULT
@@ -77,17 +78,6 @@ def _weight(value) -> float:
 
 def _plain(value: float) -> str:
     return f"{value:g}".replace(".", ",")
-
-
-def clean_score(value) -> float:
-    """A stage score: a number from 0 to 100 (a decimal comma is accepted)."""
-    try:
-        score = float(str(value).strip().replace(",", ".")) if not isinstance(value, int | float) else float(value)
-    except ValueError:
-        raise ValidationError("stage.bad_score", value=str(value)[:20]) from None
-    if not 0 <= score <= 100 or score != score:
-        raise ValidationError("stage.bad_score", value=str(value)[:20])
-    return score
 
 
 def set_stage_score(db: Database, actor: dict, registration_id: int, stage_id: int, score) -> None:
