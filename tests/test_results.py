@@ -253,10 +253,88 @@ def test_set_stages_keeps_scores_of_stages_that_stay(demo_db):
     kept = entry_stages(demo_db)[0]
     scores = demo_db.execute("SELECT count(*) FROM stage_scores WHERE stage_id = ?", (kept["id"],)).fetchone()[0]
     new = [{"name": "Assessment Center", "weight": 50, "is_ac": True}, {"name": kept["name"], "weight": 50}]
-    results.set_stages(demo_db, user(demo_db, "admin"), SELEKSI, new)
+    results.set_stages(demo_db, user(demo_db, "admin"), SELEKSI, new, confirm_remove=True)
     assert [(s["name"], s["weight"], s["is_ac"]) for s in results.list_stages(demo_db, SELEKSI)] == \
         [("Assessment Center", 50, 1), (kept["name"], 50, 0)]
     assert demo_db.execute("SELECT count(*) FROM stage_scores").fetchone()[0] == scores
+
+
+def as_given(stages: list[dict]) -> list[dict]:
+    return [{k: s[k] for k in ("id", "name", "weight", "is_ac")} for s in stages]
+
+
+def test_renaming_a_stage_keeps_its_id_and_scores(demo_db):
+    """Issue 10 item 6: "Makalah & presentasi" → "Makalah dan presentasi" once deleted its scores."""
+    stages = results.list_stages(demo_db, SELEKSI)
+    target = next(s for s in stages if "&" in s["name"])
+    before = stage_scores(demo_db)
+    assert any(stage_id == target["id"] for _, stage_id, _ in before)
+    renamed = [s | {"name": s["name"].replace("&", "dan")} if s["id"] == target["id"] else s for s in as_given(stages)]
+    results.set_stages(demo_db, user(demo_db, "admin"), SELEKSI, renamed)
+    after = results.list_stages(demo_db, SELEKSI)
+    assert [(s["id"], s["name"]) for s in after] == [(s["id"], s["name"]) for s in renamed]
+    assert stage_scores(demo_db) == before
+    assert audit_entries(demo_db, "stage_score", "delete") == []
+
+
+def test_two_stages_can_swap_names(demo_db):
+    stages = as_given(entry_stages(demo_db))[:2]
+    first, second = stages
+    swapped = [s for s in as_given(results.list_stages(demo_db, SELEKSI)) if s["id"] not in (first["id"], second["id"])]
+    swapped += [first | {"name": second["name"]}, second | {"name": first["name"]}]
+    before = stage_scores(demo_db)
+    results.set_stages(demo_db, user(demo_db, "admin"), SELEKSI, swapped)
+    names = {s["id"]: s["name"] for s in results.list_stages(demo_db, SELEKSI)}
+    assert (names[first["id"]], names[second["id"]]) == (second["name"], first["name"])
+    assert stage_scores(demo_db) == before
+
+
+def test_removing_a_stage_with_scores_needs_confirmation(demo_db):
+    stages = as_given(results.list_stages(demo_db, SELEKSI))
+    gone = entry_stages(demo_db)[0]
+    rest = [s for s in stages if s["id"] != gone["id"]]
+    rest[0]["weight"] += gone["weight"]
+    before, audits, listed = stage_scores(demo_db), demo_db["audit_log"].count, results.list_stages(demo_db, SELEKSI)
+    assert [r["name"] for r in results.pending_removals(demo_db, SELEKSI, rest)] == [gone["name"]]
+    with pytest.raises(Conflict) as caught:
+        results.set_stages(demo_db, user(demo_db, "admin"), SELEKSI, rest)
+    assert caught.value.key == "stage.remove_needs_confirm" and gone["name"] in str(caught.value)
+    assert stage_scores(demo_db) == before and demo_db["audit_log"].count == audits
+    assert results.list_stages(demo_db, SELEKSI) == listed
+
+
+def test_confirmed_removal_audits_every_removed_score(demo_db):
+    stages = as_given(results.list_stages(demo_db, SELEKSI))
+    gone = entry_stages(demo_db)[0]
+    rest = [s for s in stages if s["id"] != gone["id"]]
+    rest[0]["weight"] += gone["weight"]
+    removed = {(reg, stage): score for reg, stage, score in stage_scores(demo_db) if stage == gone["id"]}
+    assert removed
+    results.set_stages(demo_db, user(demo_db, "admin"), SELEKSI, rest, confirm_remove=True)
+    assert all(stage != gone["id"] for _, stage, _ in stage_scores(demo_db))
+    audited = {tuple(int(x) for x in e["entity_id"].split("/")): e["old"]
+               for e in audit_entries(demo_db, "stage_score", "delete")}
+    assert audited == {key: {"stage": gone["name"], "score": score} for key, score in removed.items()}
+
+
+def test_removing_a_stage_without_scores_needs_no_confirmation(demo_db):
+    admin = user(demo_db, "admin")
+    stages = as_given(results.list_stages(demo_db, SELEKSI))
+    stages[0]["weight"] -= 5
+    results.set_stages(demo_db, admin, SELEKSI, [*stages, {"name": "Psikotes", "weight": 5}])
+    stages[0]["weight"] += 5
+    assert results.pending_removals(demo_db, SELEKSI, stages) == []
+    results.set_stages(demo_db, admin, SELEKSI, stages)
+    assert "Psikotes" not in [s["name"] for s in results.list_stages(demo_db, SELEKSI)]
+
+
+def test_a_stage_id_of_another_event_is_refused(demo_db):
+    admin = user(demo_db, "admin")
+    stages = as_given(results.list_stages(demo_db, SELEKSI))
+    before = stage_scores(demo_db)
+    stages[-1]["id"] = 10_000
+    assert error_key(results.set_stages, demo_db, admin, SELEKSI, stages, error=ValidationError) == "stage.not_found"
+    assert stage_scores(demo_db) == before
 
 
 @pytest.mark.parametrize("score", [-1, 100.01, "abc", "", float("nan")])
@@ -479,3 +557,53 @@ def test_competency_table_gaps(demo_db):
     for row in table.to_dict("records"):
         level, std = expected[(row["registration_id"], row["competency"])]
         assert (row["level"], row["standard"], row["gap"]) == (level, std, level - std)
+
+
+# The Kegiatan page: rename in place, ask before removing scores ------------------------------------
+
+def kegiatan_on_seleksi(database):
+    from apptest_helpers import open_page
+
+    at = open_page(database, user(database, "admin"), "pages/kegiatan.py")
+    return at.selectbox(key="kegiatan_edit_id").set_value(SELEKSI).run()
+
+
+def edit_stages(at, edited_rows: dict, deleted_rows: list):
+    at.session_state[f"kegiatan_stages_{SELEKSI}"] = {"edited_rows": edited_rows, "added_rows": [],
+                                                      "deleted_rows": deleted_rows}
+    return at.run()
+
+
+def test_kegiatan_page_renames_a_stage_without_losing_scores(demo_db):
+    from core.i18n import t
+
+    stages = results.list_stages(demo_db, SELEKSI)
+    row = next(i for i, s in enumerate(stages) if "&" in s["name"])
+    before = stage_scores(demo_db)
+    at = edit_stages(kegiatan_on_seleksi(demo_db), {row: {t("field.stage"): "Makalah dan presentasi"}}, [])
+    assert not at.warning  # a rename removes nothing, so nothing to confirm
+    at = at.button(key=f"kegiatan_save_stages_{SELEKSI}").click().run()
+    assert not at.exception and t("common.saved") in [s.value for s in at.success]
+    assert results.list_stages(demo_db, SELEKSI)[row] == stages[row] | {"name": "Makalah dan presentasi"}
+    assert stage_scores(demo_db) == before
+
+
+def test_kegiatan_page_asks_before_removing_a_stage_with_scores(demo_db):
+    from core.i18n import t
+
+    stages = results.list_stages(demo_db, SELEKSI)
+    row = next(i for i, s in enumerate(stages) if not s["is_ac"])
+    keep = next(i for i, s in enumerate(stages) if i != row)
+    before = stage_scores(demo_db)
+    weight = {t("kegiatan.weight"): stages[keep]["weight"] + stages[row]["weight"]}
+    at = edit_stages(kegiatan_on_seleksi(demo_db), {keep: weight}, [row])
+    assert [w.value for w in at.warning] and stages[row]["name"] in at.warning[0].value
+    at = at.button(key=f"kegiatan_save_stages_{SELEKSI}").click().run()
+    refusal = [e.value for e in at.error if stages[row]["name"] in e.value]
+    assert stage_scores(demo_db) == before and refusal  # not confirmed: refused, nothing removed
+    at = edit_stages(at, {keep: weight}, [row])
+    at.checkbox(key=f"kegiatan_remove_ok_{SELEKSI}").check().run()
+    at = at.button(key=f"kegiatan_save_stages_{SELEKSI}").click().run()
+    assert not at.exception and t("common.saved") in [s.value for s in at.success]
+    assert stages[row]["id"] not in [s["id"] for s in results.list_stages(demo_db, SELEKSI)]
+    assert len(audit_entries(demo_db, "stage_score", "delete")) == len(before) - len(stage_scores(demo_db)) > 0
