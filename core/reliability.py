@@ -212,10 +212,14 @@ def alpha_verdict(value: float) -> str:
     return "unreliable"
 
 
-# Leniency and the small-data guard -------------------------------------------------------------------
+def low_agreement(values: Iterable[float], minimum: float) -> int:
+    """How many cells have an r_wg below ``minimum`` (the setting ``rwg_agreement_min``, 0,7 as shipped)."""
+    return sum(1 for value in values if value < minimum)
+
+
+# Leniency ----------------------------------------------------------------------------------------------
 
 LENIENCY_FLAG = 0.5
-MIN_PAIRS = 5
 
 
 def _missing(value) -> bool:
@@ -238,8 +242,3 @@ def leniency(scores: Sequence[float | None], consensus: Sequence[float | None]) 
 def is_lenient_flag(value: float) -> bool:
     """True when |leniency| reaches the flag threshold (too lenient or too strict)."""
     return abs(_checked(value)) >= LENIENCY_FLAG
-
-
-def enough_data(n_units: int, minimum: int = MIN_PAIRS) -> bool:
-    """True when there are enough units (e.g. candidates rated by the same pair) to show a statistic."""
-    return n_units >= minimum

@@ -276,6 +276,8 @@ def event_results(db: Database, event_id: int, levels: pd.DataFrame | None = Non
     levels = consensus_frame(db, event_id) if levels is None else levels
     table = regs.merge(profile(levels, regs, standards(db, event_id)), on="registration_id", how="left")
     table["category"] = _categories(table["jpm"], event["purpose"], thresholds(db, event["purpose"]))
+    blocked = {r["code"] for r in rows(db, "SELECT code FROM categories WHERE recommended = 0")}
+    table["recommended"] = [None if c is None else c not in blocked for c in table["category"]]
     table = _with_stages(db, event_id, table)
     table["service"] = [scoring.service_months(t, event["end_date"]) if t else None for t in table["tmt_cpns"]]
     table = _ranked(table, json.loads(event["tiebreak"]), bool(list_stages(db, event_id)))
@@ -339,14 +341,15 @@ def _boxes(db: Database, table: pd.DataFrame) -> list:
             for j, p in zip(table["jpm"], table["skp_predikat"], strict=True)]
 
 
-NOT_RECOMMENDED = ("KMS", "KO")  # the categories with recommended = 0 in data/categories.json
-
-
 def top_three(table: pd.DataFrame, position_id: int) -> tuple[list[dict], list[str]]:
-    """The three best names of a position with the warnings of SPEC §4.5."""
+    """The three best names of a position with the warnings of SPEC §4.5.
+
+    Whether a category is recommended comes from the ``categories`` table, via the ``recommended``
+    column of :func:`event_results`.
+    """
     ranked = table[(table["position_id"] == position_id) & table["rank"].notna()].sort_values("rank")
-    return scoring.top_three([{k: _py(v) for k, v in r.items()} for r in ranked.to_dict("records")],
-                             NOT_RECOMMENDED)
+    records = [{k: _py(v) for k, v in r.items()} for r in ranked.to_dict("records")]
+    return scoring.top_three(records, {r["category"] for r in records if r["category"] and not r["recommended"]})
 
 
 # Robustness: leave one assessor out --------------------------------------------------------------

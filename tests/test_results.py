@@ -47,11 +47,6 @@ def test_gaps_are_consensus_minus_standard():
 
 # §4.5 Stages, final score ---------------------------------------------------------------------
 
-@pytest.mark.parametrize(("jpm", "score"), [(108.33, 100.0), (100.0, 100.0), (88.89, 88.89), (0.0, 0.0)])
-def test_ac_stage_score_is_jpm_capped_at_100(jpm, score):
-    assert scoring.ac_stage_score(jpm) == score
-
-
 @pytest.mark.parametrize("weights", [
     {"ac": 40, "makalah": 20, "wawancara": 30, "rekam": 9},
     {"ac": 40, "makalah": 20, "wawancara": 30, "rekam": 11},
@@ -64,7 +59,7 @@ def test_check_weights_refuses(weights):
 
 
 def test_final_score_by_hand():
-    scores = {"ac": scoring.ac_stage_score(108.33), "makalah": 80.0, "wawancara": 75.5, "rekam": 90.0}
+    scores = {"ac": 100.0, "makalah": 80.0, "wawancara": 75.5, "rekam": 90.0}
     # 40 × 100 + 20 × 80 + 30 × 75.5 + 10 × 90 = 4000 + 1600 + 2265 + 900 = 8765 → 87.65
     assert scoring.final_score(scores, WEIGHTS) == 87.65
 
@@ -249,6 +244,16 @@ def test_set_stages_only_admin(demo_db, username):
                      error=PermissionDenied) == "auth.forbidden"
 
 
+def test_ac_stage_score_is_jpm_capped_at_100(demo_db):
+    ac = next(s for s in results.list_stages(demo_db, SELEKSI) if s["is_ac"])
+    table = results.event_results(demo_db, SELEKSI)
+    table.loc[0, "jpm"] = 108.33  # the AC column is derived from JPM in _with_stages
+    capped = results._with_stages(demo_db, SELEKSI, table.drop(columns=[f"stage_{ac['id']}", "final"]))
+    assert capped.loc[0, f"stage_{ac['id']}"] == 100.0
+    scored = table[table["jpm"].notna()].iloc[1:]
+    assert (scored[f"stage_{ac['id']}"] == scored["jpm"].clip(upper=100)).all() and len(scored)
+
+
 def test_set_stages_keeps_scores_of_stages_that_stay(demo_db):
     kept = entry_stages(demo_db)[0]
     scores = demo_db.execute("SELECT count(*) FROM stage_scores WHERE stage_id = ?", (kept["id"],)).fetchone()[0]
@@ -424,7 +429,8 @@ def test_event_results_final_score_rounds_like_scoring(demo_db):
     reg = int(table[table["jpm"] >= 100].iloc[0]["registration_id"])
     makalah, wawancara = (s["name"] for s in entry_stages(demo_db)[:2])
     results.set_stages(demo_db, admin, SELEKSI, [{"name": "Assessment Center", "weight": 40, "is_ac": True},
-                                                 {"name": makalah, "weight": 15}, {"name": wawancara, "weight": 45}])
+                                                 {"name": makalah, "weight": 15}, {"name": wawancara, "weight": 45}],
+                       confirm_remove=True)
     ids = [s["id"] for s in entry_stages(demo_db)]
     results.set_stage_scores(demo_db, admin, SELEKSI, [(reg, ids[0], 70.3), (reg, ids[1], 70)])
     row = results.event_results(demo_db, SELEKSI).set_index("registration_id").loc[reg]
@@ -607,3 +613,18 @@ def test_kegiatan_page_asks_before_removing_a_stage_with_scores(demo_db):
     assert not at.exception and t("common.saved") in [s.value for s in at.success]
     assert stages[row]["id"] not in [s["id"] for s in results.list_stages(demo_db, SELEKSI)]
     assert len(audit_entries(demo_db, "stage_score", "delete")) == len(before) - len(stage_scores(demo_db)) > 0
+
+
+def test_top_three_reads_recommended_from_the_categories_table(demo_db):
+    """No copy of data/categories.json in code: the table decides which categories are not recommended."""
+    def flags() -> list[bool]:
+        table = results.event_results(demo_db, SELEKSI)
+        return [c["recommended"] for p in table["position_id"].unique() for c in results.top_three(table, p)[0]]
+
+    assert set(flags()) == {True}  # the demo's best are all MS or MMS
+    demo_db.execute("UPDATE categories SET recommended = 0 WHERE code = 'MS'")
+    table = results.event_results(demo_db, SELEKSI)
+    best = [c for p in table["position_id"].unique() for c in results.top_three(table, p)[0]]
+    assert {c["category"] for c in best if not c["recommended"]} == {"MS"}
+    demo_db.execute("UPDATE categories SET recommended = 0")
+    assert set(flags()) == {False}
