@@ -126,18 +126,6 @@ def _plain(value: float) -> str:
     return f"{value:g}".replace(".", ",")
 
 
-def set_stage_score(db: Database, actor: dict, registration_id: int, stage_id: int, score) -> None:
-    """Admin enters one candidate's score for a stage other than the Assessment Center."""
-    require(actor, "admin")
-    score = clean_score(score)
-    with transaction(db):
-        stage = _entry_stage(db, stage_id)
-        reg = one(db, "SELECT * FROM registrations WHERE id = ? AND event_id = ?", (registration_id, stage["event_id"]))
-        if not reg:
-            raise ValidationError("stage.registration_not_in_event")
-        _write_score(db, actor, registration_id, stage_id, score)
-
-
 def set_stage_scores(db: Database, actor: dict, event_id: int, entries: list[tuple[int, int, float]]) -> int:
     """Admin saves many ``(registration_id, stage_id, score)`` at once: all or nothing; returns how many."""
     require(actor, "admin")

@@ -151,16 +151,15 @@ def plain_table(records: list[dict]) -> None:
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def _chart_spec(builder: str, arguments: str) -> dict:
-    """Building an Altair chart costs ~100 ms; its Vega-Lite spec is cached by the data it shows."""
-    from core import charts
-
-    return getattr(charts, builder)(**json.loads(arguments)).to_dict(validate=False)
+def _chart_spec(_builder, name: str, arguments: str) -> dict:
+    """Building an Altair chart costs ~100 ms; its Vega-Lite spec is cached by the chart's name and data."""
+    return _builder(**json.loads(arguments)).to_dict(validate=False)
 
 
-def chart(builder: str, width: str | int = "content", **arguments) -> None:
-    """Show ``core.charts.<builder>(**arguments)``; the same arguments give the cached spec."""
-    spec = _chart_spec(builder, json.dumps(arguments, sort_keys=True, ensure_ascii=False, default=str))
+def chart(builder, width: str | int = "content", **arguments) -> None:
+    """Show ``builder(**arguments)``, a function of ``core.charts``; the same arguments give the cached spec."""
+    spec = _chart_spec(builder, f"{builder.__module__}.{builder.__qualname__}",
+                       json.dumps(arguments, sort_keys=True, ensure_ascii=False, default=str))
     st.vega_lite_chart(spec, width=width, theme=None)
 
 

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from core import integration, results
+from core import charts, integration, results
 from core.i18n import format_number
 from core.textutil import escape_markdown
 from pages.common import (
@@ -111,7 +111,7 @@ if view == "ranking":
             heat = [{"candidate": labels[r["registration_id"]], "competency": r["competency_name"],
                      "gap": int(r["gap"])} for r in gaps.to_dict("records")]
             if heat:
-                chart("gap_heatmap", rows=heat)
+                chart(charts.gap_heatmap, rows=heat)
 
 if view == "candidate":
     people = {int(r["registration_id"]): f"{r['participant_no']} · {r['name']} · {r['position_name']}"
@@ -129,7 +129,7 @@ if view == "candidate":
                    category=tr(f"category.{person['category']}")))
     left, right = st.columns([3, 2])
     with left:
-        chart("radar", profile=[{"competency": r["competency_name"], "level": int(r["level"]),
+        chart(charts.radar, profile=[{"competency": r["competency_name"], "level": int(r["level"]),
                                  "standard": int(r["standard"])} for r in profile.to_dict("records")])
     with right:
         plain_table([{tr("field.competency"): r["competency_name"], tr("field.standard"): str(r["standard"]),

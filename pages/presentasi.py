@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core import integration, registry, results
+from core import charts, integration, registry, results
 from core.textutil import escape_markdown, initials
 from pages.common import cached_competencies, cached_results, chart, guard, jpm_text, need_event, tr
 
@@ -47,19 +47,18 @@ for column, person in zip(cols, best, strict=False):
 bars = [{"label": f"{p['rank']}. {shown_name(p['name'])}", "jpm": p["jpm"],
          "jpm_text": jpm_text(db, p["jpm"])} for p in best]
 if bars:
-    chart("jpm_bars", rows=bars)
+    chart(charts.jpm_bars, rows=bars)
 
 profiles = cached_competencies(event["id"], token)
 radar_cols = st.columns(max(len(best), 1))
 for column, person in zip(radar_cols, best, strict=False):
     rows = profiles[profiles["registration_id"] == person["registration_id"]]
     with column:
-        chart("radar", width="stretch", title=shown_name(person["name"]),
+        chart(charts.radar, width="stretch", title=shown_name(person["name"]),
               profile=[{"competency": r["competency_name"], "level": int(r["level"]), "standard": int(r["standard"])}
                        for r in rows.to_dict("records")])
 
 if event["purpose"] == "pemetaan":
     st.header(tr("talenta.title"))
     summary = results.ninebox_summary(db, table)
-    chart("ninebox_grid", boxes=[{k: b[k] for k in ("box", "potential", "performance", "count", "label")}
-                                 for b in summary])
+    chart(charts.ninebox_grid, boxes=[{k: b[k] for k in charts.NINEBOX_FIELDS} for b in summary])

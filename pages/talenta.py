@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core import integration, refdata, registry, results
+from core import charts, integration, refdata, registry, results
 from core.textutil import escape_markdown
 from pages.common import (
     attempt,
@@ -44,8 +44,7 @@ missing = table[table["finalized_at"].notna() & table["skp_predikat"].isna()] if
 st.caption(tr("talenta.placed", n=placed, total=len(table)))
 if len(missing):
     st.warning(tr("talenta.missing_skp", n=len(missing)))
-chart("ninebox_grid", boxes=[{k: b[k] for k in ("box", "potential", "performance", "count", "label")}
-                             for b in summary])
+chart(charts.ninebox_grid, boxes=[{k: b[k] for k in charts.NINEBOX_FIELDS} for b in summary])
 
 pool = [p for b in summary if b["succession"] for p in b["people"]]
 st.markdown(f"#### {tr('talenta.pool', n=len(pool))}")

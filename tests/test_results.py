@@ -346,15 +346,15 @@ def test_a_stage_id_of_another_event_is_refused(demo_db):
 def test_set_stage_score_out_of_range(demo_db, score):
     before = stage_scores(demo_db)
     reg = finalised_registrations(demo_db, SELEKSI)[0]
-    assert error_key(results.set_stage_score, demo_db, user(demo_db, "admin"), reg, entry_stages(demo_db)[0]["id"],
-                     score, error=ValidationError) == "stage.bad_score"
+    assert error_key(results.set_stage_scores, demo_db, user(demo_db, "admin"), SELEKSI,
+                     [(reg, entry_stages(demo_db)[0]["id"], score)], error=ValidationError) == "stage.bad_score"
     assert stage_scores(demo_db) == before
 
 
 def test_set_stage_score_refuses_the_ac_stage(demo_db):
     ac = next(s for s in results.list_stages(demo_db, SELEKSI) if s["is_ac"])
     reg = finalised_registrations(demo_db, SELEKSI)[0]
-    assert error_key(results.set_stage_score, demo_db, user(demo_db, "admin"), reg, ac["id"], 90,
+    assert error_key(results.set_stage_scores, demo_db, user(demo_db, "admin"), SELEKSI, [(reg, ac["id"], 90)],
                      error=ValidationError) == "stage.ac_is_computed"
 
 
@@ -363,7 +363,7 @@ def test_set_stage_score_writes_and_audits_old_and_new(demo_db):
     reg = finalised_registrations(demo_db, SELEKSI)[0]
     old = db.one(demo_db, "SELECT score FROM stage_scores WHERE registration_id = ? AND stage_id = ?",
                  (reg, stage["id"]))["score"]
-    results.set_stage_score(demo_db, user(demo_db, "admin"), reg, stage["id"], "87,5")
+    results.set_stage_scores(demo_db, user(demo_db, "admin"), SELEKSI, [(reg, stage["id"], "87,5")])
     assert db.one(demo_db, "SELECT score FROM stage_scores WHERE registration_id = ? AND stage_id = ?",
                   (reg, stage["id"]))["score"] == 87.5
     last = audit_entries(demo_db, "stage_score", "score")[-1]
