@@ -4,7 +4,17 @@ import streamlit as st
 
 from core import assessment, auth, refdata, registry
 from core.textutil import escape_markdown
-from pages.common import attempt, guard, need_event, petunjuk, plain_table, rerun, show_checks, tr
+from pages.common import (
+    attempt,
+    editable_in_setup,
+    guard,
+    need_event,
+    petunjuk,
+    plain_table,
+    rerun,
+    show_checks,
+    tr,
+)
 
 # One view per run: the assignment grid alone has a row per candidate × exercise.
 VIEWS = ["exercises", "matrix", "assessors", "assignments", "checks"]
@@ -152,9 +162,7 @@ db, user = guard("admin")
 st.title(tr("alat.title"))
 petunjuk("alat.help")
 event = registry.get_event(db, need_event())
-editable = event["state"] == "persiapan"
-if not editable:
-    st.info(tr("alat.locked", state=tr("state." + event["state"])))
+editable = editable_in_setup(event, "alat.locked")
 view = st.segmented_control(tr("common.view"), VIEWS, format_func=lambda v: tr(f"alat.tab_{v}"),
                             default="exercises", key="alat_view") or "exercises"
 {"exercises": exercises_view, "matrix": matrix_view, "assessors": assessors_view,

@@ -124,6 +124,14 @@ def petunjuk(key: str) -> None:
         st.markdown(tr(key))
 
 
+def editable_in_setup(event: dict, locked_key: str) -> bool:
+    """Setup pages edit only while the event is in persiapan; otherwise they say so (``locked_key``)."""
+    editable = event["state"] == "persiapan"
+    if not editable:
+        st.info(tr(locked_key, state=tr("state." + event["state"])))
+    return editable
+
+
 def selected_event_id() -> int | None:
     return st.session_state.get("event_id")
 
