@@ -132,7 +132,7 @@ def _coincidences(counts: np.ndarray) -> np.ndarray:
     return weights.T @ counts - np.diag(weights.sum(axis=0))
 
 
-def _ordinal_distances(values: np.ndarray, n_v: np.ndarray) -> np.ndarray:
+def _ordinal_distances(n_v: np.ndarray) -> np.ndarray:
     """Squared ordinal distance (Σ_{g=c..k} n_g − (n_c + n_k)/2)²."""
     # That sum equals the gap between the two values' mid-ranks in the pooled pairable values.
     mid_ranks = np.cumsum(n_v) - n_v / 2
@@ -142,7 +142,7 @@ def _ordinal_distances(values: np.ndarray, n_v: np.ndarray) -> np.ndarray:
 def _distances(values: np.ndarray, n_v: np.ndarray, level: str) -> np.ndarray:
     """Squared distance δ² between every pair of values at the level of measurement."""
     if level == "ordinal":
-        return _ordinal_distances(values, n_v)
+        return _ordinal_distances(n_v)
     c, k = values[:, np.newaxis], values[np.newaxis, :]
     if level == "nominal":
         return (c != k).astype(float)
