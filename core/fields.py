@@ -24,6 +24,8 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 # Digits with an optional leading +, spaces, dashes and brackets; 6–15 digits in all (ITU E.164).
 PHONE_RE = re.compile(r"^\+?[\d\s()-]+$")
 PHONE_DIGITS = (6, 15)
+# IV/a, IVa, iv / A … — the pangkat/golongan codes of data/golongan.json are written "IV/a".
+GOLONGAN_RE = re.compile(r"^(IV|III|II|I)\s*/?\s*([A-E])$", re.IGNORECASE)
 SCORE_MIN, SCORE_MAX = 0, 100
 # 78, 78,5, 78.5, ,5 — one decimal separator, no exponent, no thousands grouping, no "_".
 SCORE_TEXT_RE = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)$")
@@ -64,6 +66,23 @@ def clean_phone(value, /, *, error: str = "form.bad_phone", **params) -> str:
     if phone and not (PHONE_RE.match(phone) and PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]):
         raise ValidationError(error, **({"value": phone} | params))
     return phone
+
+
+def canonical_golongan(text: str) -> str | None:
+    """``'iv/A'``, ``'IVa'``, ``'IV / a'`` → ``'IV/a'``; ``None`` for any other form."""
+    match = GOLONGAN_RE.match(text.strip())
+    return f"{match[1].upper()}/{match[2].lower()}" if match else None
+
+
+def clean_golongan(value, known, /, *, error: str = "candidate.bad_golongan", **params) -> str | None:
+    """Optional golongan, written in any of the usual ways, that must be one of the ``known`` codes."""
+    text = clean_text(value, "field.golongan")
+    if not text:
+        return None
+    code = canonical_golongan(text)
+    if code not in {canonical_golongan(k) or k for k in known}:
+        raise ValidationError(error, **({"value": text} | params))
+    return code
 
 
 def clean_score(value, /, *, not_number: str = "stage.bad_score", out_of_range: str = "stage.bad_score",

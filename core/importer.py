@@ -88,7 +88,6 @@ SIGNATURES = {
 }
 # Any C0 control byte except tab, LF, FF and CR means the file is not text.
 _BINARY_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f]")
-_GOLONGAN = re.compile(r"^(IV|III|II|I)\s*/?\s*([A-E])$", re.IGNORECASE)
 
 
 @dataclass
@@ -359,12 +358,6 @@ def _header_error(
 # --- rows ----------------------------------------------------------------------------------
 
 
-def canonical_golongan(text: str) -> str | None:
-    """``'iv/A'``, ``'IVa'``, ``'IV / a'`` → ``'IV/a'``; ``None`` for any other form."""
-    match = _GOLONGAN.match(text.strip())
-    return f"{match[1].upper()}/{match[2].lower()}" if match else None
-
-
 def match_key(text: str) -> str:
     """Position names and participant numbers compare ignoring case and spacing."""
     return cell_text(text).casefold()
@@ -378,7 +371,7 @@ class RowValidator:
         self.existing_nips = {"".join(str(nip).split()) for nip in existing_nips}
         # Without a list from the registry, fall back to the shipped pangkat list (SPEC §3.3).
         codes = golongan_codes or [row["code"] for row in read_reference("golongan")]
-        self.golongan_codes = {canonical_golongan(code) or code for code in codes}
+        self.golongan_codes = set(codes)
         self.positions = positions
         self.position_ids = {match_key(name): pid for name, pid in (positions or {}).items()}
         self.existing_participant_nos = {match_key(no) for no in existing_participant_nos}
@@ -440,10 +433,7 @@ class RowValidator:
         """Optional; ``IV/a`` or ``IVa`` in any case, and a code the registry knows."""
         if not text:
             return {}
-        code = canonical_golongan(text)
-        if code not in self.golongan_codes:
-            raise ValidationError("import.golongan_unknown", value=text)
-        return {"golongan": code}
+        return {"golongan": fields.clean_golongan(text, self.golongan_codes, error="import.golongan_unknown")}
 
     def check_position(self, text: str) -> dict:
         """Optional; for an event it must name one of the event's positions."""

@@ -8,7 +8,7 @@ from core import audit, nip, refdata
 from core.auth import require
 from core.db import one, rows, transaction
 from core.errors import Conflict, NotFound, ValidationError
-from core.fields import MAX_PARTICIPANT_NO, clean_date, clean_email, clean_phone, clean_text
+from core.fields import MAX_PARTICIPANT_NO, clean_date, clean_email, clean_golongan, clean_phone, clean_text
 
 PURPOSES = ("pengisian", "pemetaan")
 STATES = ("persiapan", "penilaian", "integrasi", "final", "arsip")
@@ -187,9 +187,7 @@ def set_standard(db: Database, actor: dict, position_id: int, standard: dict[str
 def _candidate_fields(db: Database, raw_nip, name, golongan, current_position, current_unit,
                       email, phone) -> dict:
     info = nip.parse_nip(raw_nip)
-    golongan = (golongan or "").strip() or None
-    if golongan and not one(db, "SELECT 1 FROM golongan WHERE code = ?", (golongan,)):
-        raise ValidationError("candidate.bad_golongan")
+    golongan = clean_golongan(golongan, [r["code"] for r in rows(db, "SELECT code FROM golongan")])
     return {"nip": info.nip, "name": clean_text(name, "field.name", required=True),
             "birth_date": info.birth_date.isoformat(), "gender": info.gender,
             "tmt_cpns": info.tmt_cpns, "golongan": golongan,

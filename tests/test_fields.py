@@ -151,3 +151,19 @@ def test_score_message_names_the_value():
     with pytest.raises(ValidationError) as caught:
         fields.clean_score("1e2")
     assert caught.value.params["value"] == "1e2" and "1e2" in str(caught.value)
+
+
+GOLONGAN = [("IV/a", True, "IV/a"), ("iva", True, "IV/a"), ("IV / A", True, "IV/a"), ("I/a", True, "I/a"),
+            ("III/d", True, "III/d"), ("", True, ""), ("4a", False, None), ("IV/f", False, None),
+            ("V/a", False, None), ("IVaa", False, None)]
+
+
+@pytest.mark.parametrize("value, accepted, code", GOLONGAN)
+def test_golongan_form_and_import_agree(value, accepted, code):
+    from core.refdata import read
+
+    known = [g["code"] for g in read("golongan")]
+    form, cell = verdict(lambda v: registry.clean_golongan(v, known) or "", value), imported("golongan", value)
+    assert form[0] is cell[0] is accepted
+    if accepted:
+        assert form[1] == cell[1] == code
