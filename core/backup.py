@@ -104,12 +104,6 @@ def backup_to_file(db_path: str | Path, target: str | Path | None = None) -> Pat
     return target
 
 
-def backup_bytes(db_path: str | Path) -> bytes:
-    """The same checked copy, as bytes for a download button."""
-    with tempfile.TemporaryDirectory(dir=backup_dir(db_path), prefix=".unduh-") as folder:
-        return backup_to_file(db_path, Path(folder) / "dasbor.db").read_bytes()
-
-
 def ensure_daily(db_path: str | Path, keep_days: int | None = None,
                  now: dt.datetime | None = None) -> Path | None:
     """Make today's ``dasbor-daily-YYYYMMDD.db`` unless it exists; drop daily copies past ``keep_days``."""

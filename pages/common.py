@@ -151,6 +151,14 @@ def petunjuk(key: str) -> None:
         st.markdown(tr(key))
 
 
+def editable_in_setup(event: dict, locked_key: str) -> bool:
+    """Setup pages edit only while the event is in persiapan; otherwise they say so (``locked_key``)."""
+    editable = event["state"] == "persiapan"
+    if not editable:
+        st.info(tr(locked_key, state=tr("state." + event["state"])))
+    return editable
+
+
 def selected_event_id() -> int | None:
     return st.session_state.get("event_id")
 
@@ -178,16 +186,15 @@ def plain_table(records: list[dict]) -> None:
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def _chart_spec(builder: str, arguments: str) -> dict:
-    """Building an Altair chart costs ~100 ms; its Vega-Lite spec is cached by the data it shows."""
-    from core import charts
-
-    return getattr(charts, builder)(**json.loads(arguments)).to_dict(validate=False)
+def _chart_spec(_builder, name: str, arguments: str) -> dict:  # noqa: ARG001 (name keys the cache for _builder)
+    """Building an Altair chart costs ~100 ms; its Vega-Lite spec is cached by the chart's name and data."""
+    return _builder(**json.loads(arguments)).to_dict(validate=False)
 
 
-def chart(builder: str, width: str | int = "content", **arguments) -> None:
-    """Show ``core.charts.<builder>(**arguments)``; the same arguments give the cached spec."""
-    spec = _chart_spec(builder, json.dumps(arguments, sort_keys=True, ensure_ascii=False, default=str))
+def chart(builder, width: str | int = "content", **arguments) -> None:
+    """Show ``builder(**arguments)``, a function of ``core.charts``; the same arguments give the cached spec."""
+    spec = _chart_spec(builder, f"{builder.__module__}.{builder.__qualname__}",
+                       json.dumps(arguments, sort_keys=True, ensure_ascii=False, default=str))
     st.vega_lite_chart(spec, width=width, theme=None)
 
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core import outcomes, registry, results
+from core import charts, outcomes, registry, results
 from core.textutil import escape_markdown, initials
 from pages.common import cached_competencies, cached_outcome, chart, fresh, guard, jpm_text, need_event, tr
 
@@ -32,7 +32,7 @@ def top_three(position_id: int, hide: bool) -> None:
             if not person["recommended"]:
                 st.error(tr("presentasi.not_recommended"))
     if best:
-        chart("jpm_bars", rows=[{"label": f"{p['rank']}. {shown_name(p['name'], hide)}", "jpm": p["jpm"],
+        chart(charts.jpm_bars, rows=[{"label": f"{p['rank']}. {shown_name(p['name'], hide)}", "jpm": p["jpm"],
                                  "jpm_text": jpm_text(db, p["jpm"])} for p in best])
     radars(best, hide)
 
@@ -41,7 +41,7 @@ def radars(best: list[dict], hide: bool) -> None:
     competencies = fresh(cached_competencies, db, event["id"])
     for column, person in zip(st.columns(max(len(best), 1)), best, strict=False):
         with column:
-            chart("radar", width="stretch", title=shown_name(person["name"], hide),
+            chart(charts.radar, width="stretch", title=shown_name(person["name"], hide),
                   profile=outcomes.radar_profile(competencies, person["registration_id"]))
 
 
@@ -56,4 +56,4 @@ chosen = c1.selectbox(tr("field.position"), list(outcome.positions), format_func
 top_three(chosen, c2.toggle(tr("presentasi.initials"), key="presentasi_initials"))
 if event["purpose"] == "pemetaan":
     st.header(tr("talenta.title"))
-    chart("ninebox_grid", boxes=outcomes.ninebox_cells(outcome.boxes))
+    chart(charts.ninebox_grid, boxes=outcomes.ninebox_cells(outcome.boxes))

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core import outcomes, refdata, registry, results
+from core import charts, outcomes, refdata, registry, results
 from core.textutil import escape_markdown
 from pages.common import (
     attempt,
@@ -32,7 +32,7 @@ def overview() -> None:
     missing = outcomes.missing_skp(outcome.table)
     if len(missing):
         st.warning(tr("talenta.missing_skp", n=len(missing)))
-    chart("ninebox_grid", boxes=outcomes.ninebox_cells(outcome.boxes))
+    chart(charts.ninebox_grid, boxes=outcomes.ninebox_cells(outcome.boxes))
 
 
 def pool() -> None:

@@ -166,17 +166,6 @@ def test_backup_of_a_damaged_database_is_refused_and_leaves_no_file(live, db_pat
     assert files_in(backup.backup_dir(db_path)) == set()  # not even the partial copy
 
 
-def test_backup_bytes_is_a_valid_backup(live, db_path, tmp_path):
-    data = backup.backup_bytes(db_path)
-    (tmp_path / "unduhan.db").write_bytes(data)
-    assert backup.check_candidate(tmp_path / "unduhan.db")["candidates"] == 144
-
-
-def test_backup_bytes_leaves_nothing_behind(live, db_path):
-    backup.backup_bytes(db_path)
-    assert files_in(backup.backup_dir(db_path)) == set()
-
-
 def test_backup_while_three_threads_write(live, db_path):
     """Every row committed before the backup began is in the copy; the writers never fail."""
     stop, lock, errors = threading.Event(), threading.Lock(), []

@@ -556,7 +556,8 @@ FIELD_WRITES = {
                     lambda d, i, first, second: results.set_stages(d, i["admin"], i["seleksi"], [
                         {"name": first, "weight": 60, "is_ac": 1}, {"name": second, "weight": 40}])),
     "stage_score": ({"score": Field((80.0, "78,5"), st.one_of(TEXT, st.floats(), st.integers(-10, 200)), True)},
-                    lambda d, i, **f: results.set_stage_score(d, i["admin"], i["open_reg"], i["stage"], **f)),
+                    lambda d, i, score: results.set_stage_scores(d, i["admin"], i["seleksi"],
+                                                                 [(i["open_reg"], i["stage"], score)])),
     "skp_predikat": ({"value": text("baik", "sangat_baik")},
                      lambda d, i, value: results.set_skp_predikat(d, i["admin"], i["seleksi"], {i["open_reg"]: value})),
 }
