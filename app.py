@@ -7,8 +7,8 @@ this file as the script on every page view. Module-level code here is definition
 from __future__ import annotations
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
+import routing
 from core import web
 
 
@@ -25,10 +25,7 @@ def friendly_error(exc: Exception) -> bool:
 
 app = st.App(__file__, routes=web.routes(), on_script_error=friendly_error)
 
-# A ``pages/`` folder beside app.py makes Streamlit start each process in its old multipage mode,
-# which would run a page file without this frame until the first st.navigation call. The frame
-# is the only router: say so before the first session exists.
-PagesManager.uses_pages_directory = False
+routing.frame_is_the_router()  # before the first session: the pages/ folder must not route (see routing.py)
 
 PAGES = {
     # key: (file, catalog key of the title, icon, roles that see it)

@@ -14,8 +14,9 @@ import argparse
 import getpass
 import os
 import sys
+from pathlib import Path
 
-from core import auth, backup, db, demo
+from core import auth, backup, db, demo, setup
 from core.errors import DomainError, ValidationError
 from core.i18n import t
 
@@ -36,7 +37,7 @@ def _system_admin(database) -> dict:
 
 def cmd_check(database, args) -> int:
     db.check_integrity(database)
-    print(f"OK: {db.default_path()} utuh; skema {db.schema_version(database)}.")
+    print(f"OK: {args.db} utuh; skema {db.schema_version(database)}.")
     return 0
 
 
@@ -69,16 +70,16 @@ def cmd_demo(database, args) -> int:
 
 
 def cmd_backup(database, args) -> int:
-    print(backup.backup_to_file(db.default_path(), args.to))
+    print(backup.backup_to_file(args.db, args.to))
     return 0
 
 
 def cmd_restore(database, args) -> int:
     uploaded = _backup_file(args.file)
-    if not args.yes and not _confirmed(args.file):
+    if not args.yes and not _confirmed(args.db, args.file):
         print(t("backup.cancelled"), file=sys.stderr)
         return 1
-    summary = backup.restore(db.default_path(), uploaded, _system_admin(database))
+    summary = backup.restore(args.db, uploaded, _system_admin(database))
     print(t("backup.restored", **{**summary, "newest_audit": summary["newest_audit"] or "–"}))
     return 0
 
@@ -93,9 +94,9 @@ def _backup_file(name: str) -> bytes:
         raise ValidationError("backup.file_missing", name=name) from err
 
 
-def _confirmed(name: str) -> bool:
+def _confirmed(path, name: str) -> bool:
     try:
-        answer = input(t("backup.confirm", path=db.default_path(), name=name))
+        answer = input(t("backup.confirm", path=path, name=name))
     except EOFError:  # no terminal to answer from: not a yes
         return False
     return answer.strip().lower() in ("ya", "y", "yes")
@@ -129,12 +130,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
-    if args.db:
-        import os
-
-        os.environ[db.ENV_VAR] = args.db
+    args.db = Path(args.db) if args.db else setup.default_path()  # passed down, never written to os.environ
     try:
-        return args.fn(db.prepare(), args)
+        return args.fn(setup.open_database(args.db), args)
     except DomainError as err:
         print(f"Gagal: {err}", file=sys.stderr)
         return 1

@@ -18,7 +18,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlite_utils import Database
 
 from core import integration, registry, results
-from core.auth import require
 from core.db import one, rows
 from core.i18n import format_date, t
 from core.report_recap import (
@@ -31,6 +30,7 @@ from core.report_recap import (
     recap_columns,
     require_reader,
 )
+from core.roles import require
 
 # Characters that make a spreadsheet read a cell as a formula (with their full-width forms), and the
 # control characters some spreadsheets also honour at the very start of a cell.

@@ -8,9 +8,9 @@ import re
 from sqlite_utils import Database
 
 from core import audit, nip, refdata
-from core.auth import require
 from core.db import one, rows, transaction
 from core.errors import Conflict, NotFound, ValidationError
+from core.roles import require
 from core.textutil import strip_controls
 
 PURPOSES = ("pengisian", "pemetaan")

@@ -29,11 +29,11 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from core import audit, letterhead, scoring, settings
-from core.auth import is_lead
 from core.db import one, rows, transaction
 from core.errors import Conflict, NotFound, PermissionDenied
 from core.i18n import t
 from core.integration import thresholds
+from core.roles import is_lead
 
 READERS = ("admin", "pimpinan")  # and the event's Ketua Tim
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U: readable aloud, no look-alikes

@@ -11,11 +11,11 @@ import pandas as pd
 from sqlite_utils import Database
 
 from core import audit, scoring, settings
-from core.auth import require
 from core.db import one, rows, transaction
 from core.errors import Conflict, ValidationError
 from core.integration import cell_statistics, event_ratings, thresholds
 from core.registry import clean_text, get_event, require_state
+from core.roles import require
 
 STAGE_STATES = ("persiapan", "penilaian", "integrasi")
 TIEBREAK_KEYS = scoring.TIEBREAK_DEFAULT

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 from starlette.routing import Route
 
-from core import auth, db, settings
+from core import auth, settings, setup
 from core.errors import AuthError
 from core.i18n import t
 
@@ -111,14 +111,14 @@ async def login_submit(request: Request):
 
 
 def _sign_in(username: str, password: str, client: str):
-    database = db.prepare()
+    database = setup.open_app_database()
     user = auth.login(database, username, password, client=client)
     return database, user, auth.start_session(database, user)
 
 
 async def logout(request: Request):
     """GET /keluar: end the session on the server and clear the cookie."""
-    auth.end_session(db.prepare(), request.cookies.get(auth.COOKIE_NAME))
+    auth.end_session(setup.open_app_database(), request.cookies.get(auth.COOKIE_NAME))
     response = RedirectResponse("/masuk?info=keluar", status_code=303)
     response.delete_cookie(auth.COOKIE_NAME, path="/")
     return response
