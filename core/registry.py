@@ -7,7 +7,7 @@ import re
 
 from sqlite_utils import Database
 
-from core import audit, nip, refdata
+from core import audit, importer, nip, refdata
 from core.db import one, rows, transaction
 from core.errors import Conflict, NotFound, ValidationError
 from core.roles import require
@@ -382,8 +382,6 @@ def import_candidates(db: Database, actor: dict, filename: str, data: bytes, eve
     Nothing is written unless every row is valid. Rows naming a position are registered to
     ``event_id`` with their nomor peserta (or the next free one).
     """
-    from core import importer
-
     require(actor, "admin")
     event = get_event(db, event_id) if event_id else None
     result = importer.parse_candidate_file(
