@@ -266,7 +266,7 @@ def _current_or_new(db: Database, actor: dict, data: dict) -> dict:
                                            " IS NULL", (data["registration_id"],))]
     db.execute("UPDATE reports SET superseded_at = ? WHERE registration_id = ? AND superseded_at IS NULL",
                (stamp, data["registration_id"]))
-    record = {"registration_id": data["registration_id"], "number": _next_number(db, data["event_id"], stamp),
+    record = {"registration_id": data["registration_id"], "number": _next_number(db, stamp),
               "code": _free_code(db, digest), "content_hash": digest, "issued_at": stamp,
               "issued_by": actor["id"], "superseded_at": None}
     record["id"] = db["reports"].insert(record).last_pk
@@ -280,7 +280,7 @@ def local_date(stamp: str) -> dt.date:
     return dt.datetime.fromisoformat(stamp).astimezone().date()
 
 
-def _next_number(db: Database, event_id: int, stamp: str) -> str:
+def _next_number(db: Database, stamp: str) -> str:
     """The year's running number over all events (superseded reports keep theirs), in the configured format.
 
     Counting per year, not per event, keeps numbers unique when the format carries only {seq} and {year}.
