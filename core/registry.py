@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from core import audit, nip, refdata
-from core.auth import require
+from core import audit, importer, nip, refdata
 from core.db import one, rows, transaction
 from core.errors import Conflict, NotFound, ValidationError
 from core.fields import MAX_PARTICIPANT_NO, clean_date, clean_email, clean_golongan, clean_phone, clean_text
+from core.roles import require
 
 PURPOSES = ("pengisian", "pemetaan")
 STATES = ("persiapan", "penilaian", "integrasi", "final", "arsip")
@@ -338,8 +338,6 @@ def import_candidates(db: Database, actor: dict, filename: str, data: bytes, eve
     Nothing is written unless every row is valid. Rows naming a position are registered to
     ``event_id`` with their nomor peserta (or the next free one).
     """
-    from core import importer
-
     require(actor, "admin")
     event = get_event(db, event_id) if event_id else None
     result = importer.parse_candidate_file(

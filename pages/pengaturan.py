@@ -4,8 +4,7 @@ import base64
 
 import streamlit as st
 
-from core import audit, auth, backup, letterhead, refdata, settings
-from core import db as db_module
+from core import audit, auth, backup, letterhead, refdata, settings, setup
 from pages.common import attempt, guard, petunjuk, rerun, tr
 
 db, user = guard("admin")
@@ -107,7 +106,7 @@ def signing_official(boss: dict) -> dict:
 def backup_tab() -> None:
     """Back up now, download a kept backup, restore one."""
     st.caption(tr("pengaturan.backup_note", days=settings.get(db, "backup_keep_days")))
-    path = db_module.default_path()
+    path = setup.default_path()
     if st.button(tr("pengaturan.backup_now"), key="pengaturan_backup_now"):
         made = attempt(backup.backup_to_file, path)
         if made:

@@ -74,6 +74,7 @@ from core import (
 )
 from core.errors import DomainError, PermissionDenied, ValidationError
 from core.i18n import t
+from core.setup import open_database
 
 SELEKSI, PEMETAAN = 1, 2  # event ids of the demo
 PREP_EVENT = "Persiapan Uji Keamanan"  # a small third event, still in persiapan, for the setup writes
@@ -112,7 +113,7 @@ TITLE_KEYS = {"alat_ukur": "alat.title"}  # the catalog key of a page's title, w
 def demo_file(tmp_path_factory, fast_hashing):
     """The demo plus a small event in persiapan and two spare accounts, built once; tests get a copy."""
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    database = db.prepare(path)
+    database = open_database(path)
     admin = auth.create_first_admin(database, "admin", "Admin BKPSDM", PASSWORD)
     demo.load(database, admin)
     add_prep_event(database, admin)
