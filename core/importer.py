@@ -228,10 +228,10 @@ def clean_nip(raw):
 
 
 def clean_phone(raw) -> str:
-    """A phone cell as text; a number cell lost its leading 0 (08…) or its + (62…), put it back."""
-    if isinstance(raw, bool) or not isinstance(raw, int | float):
-        return cell_text(raw)
+    """A phone cell as text; a number (or bare digits saved from one) lost its 0 (08…) or + (62…): put it back."""
     text = cell_text(raw)
+    if isinstance(raw, bool) or not text.isdigit():
+        return text
     if text.startswith("8") and 8 <= len(text) <= 13:
         return "0" + text
     if text.startswith("62") and 10 <= len(text) <= 15:

@@ -642,8 +642,9 @@ def _header_candidates(rows: list[list], fields: dict[str, dict]) -> Iterator[tu
             continue
         yield (start,), single, _score(single, fields)
         if start + 1 < len(rows):
-            joined = _join_two_rows(single, [cell_text(c) for c in rows[start + 1]], fields)
-            yield (start, start + 1), joined, _score(joined, fields) - 0.5
+            lower = [cell_text(c) for c in rows[start + 1]]
+            joined = _join_two_rows(single, lower, fields)
+            yield (start, start + 1), joined, _score(joined, fields) + (0.5 if _sub_header(single, lower) else -0.5)
 
 
 def _join_two_rows(upper: list[str], lower: list[str], fields: dict[str, dict]) -> list[str]:
@@ -664,6 +665,16 @@ def _join_two_rows(upper: list[str], lower: list[str], fields: dict[str, dict]) 
         options = [f"{top} {bottom}".strip(), bottom, top]
         names.append(next((o for o in options if o and normalize_header(o) in known), options[0]))
     return names
+
+
+def _sub_header(upper: list[str], lower: list[str]) -> bool:
+    """A second header row: labels (no long numbers) under a merged upper label, blanks under the others."""
+    if any(re.search(r"\d{5}", text) for text in lower) or not any(lower):
+        return False
+    upper = upper + [""] * (len(lower) - len(upper))
+    under_span = any(text and not upper[i] and i and any(upper[:i]) for i, text in enumerate(lower))
+    blank_under_label = any(upper[i] and not text for i, text in enumerate(lower))
+    return under_span and blank_under_label
 
 
 def _score(names: list[str], fields: dict[str, dict]) -> float:
@@ -750,7 +761,7 @@ def _footer_words(cells: list) -> bool:
 def _footer_like(table: Table, cells: list, key_field: str) -> bool:
     """A row that could belong to a footer: its key is no NIP, and it names a footer or holds ≤ 2 cells."""
     key = cell_text(table.cell(cells, key_field)) if key_field in table.mapping else ""
-    if re.fullmatch(r"'?[\d\s.-]{18,}", key):
+    if re.fullmatch(r"(?:NIP\s*[.:]?\s*)?'?[\d\s.-]{18,}", key, re.IGNORECASE):
         return False
     texts = [cell_text(c) for c in cells if cell_text(c)]
     return _footer_words(cells) or len(texts) <= 2
