@@ -165,7 +165,7 @@ def html_table(rows) -> bytes:
     body = "".join("<tr>" + "".join(f"<td>{html.escape(_shown(v))}</td>" for v in row) + "</tr>\n" for row in rows)
     return ('<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:'
             'office:excel"><head><meta charset="utf-8"></head><body><table border="1">\n'
-            f"{body}</table></body></html>").encode("utf-8")
+            f"{body}</table></body></html>").encode()
 
 
 def text(rows, encoding: str, separator: str) -> bytes:
