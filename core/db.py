@@ -413,3 +413,20 @@ BEGIN
     SELECT RAISE(ABORT, 'audit_log is append-only');
 END;
 """
+
+
+@migrations(name="0002_reader_import_mappings")
+def reader_import_mappings(db: Database) -> None:
+    """SPEC §9: the column mapping an officer chose, remembered for files with the same header."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS import_mappings (
+            kind TEXT NOT NULL,
+            signature TEXT NOT NULL,
+            mapping TEXT NOT NULL CHECK (json_valid(mapping)),
+            updated_by INTEGER REFERENCES users(id),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (kind, signature)
+        );
+        """
+    )

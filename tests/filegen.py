@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 import zipfile
 from datetime import date, datetime
 
@@ -60,20 +61,42 @@ def xlsx(sheets) -> bytes:
             sheet.append(cells)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return _patch_exact(buffer.getvalue(), exact) if exact else buffer.getvalue()
+    return as_excel_writes(buffer.getvalue(), exact)
 
 
-def _patch_exact(data: bytes, exact: dict[str, str]) -> bytes:
-    """Rewrite the rounded ``<v>`` of EXACT cells with their exact digits, as other writers store them."""
+_INLINE = re.compile(rb'<c r="([A-Z]+\d+)"([^>]*?) t="inlineStr"><is><t(?: [^>]*)?>(.*?)</t></is></c>', re.DOTALL)
+
+
+def as_excel_writes(data: bytes, exact: dict[str, str]) -> bytes:
+    """Shared strings instead of openpyxl's inline strings, and EXACT cells with their exact digits."""
     source = zipfile.ZipFile(io.BytesIO(data))
+    strings: dict[bytes, int] = {}
+
+    def shared(match):
+        index = strings.setdefault(match[3], len(strings))
+        return b'<c r="%s"%s t="s"><v>%d</v></c>' % (match[1], match[2], index)
+
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
             content = source.read(item.filename)
             if item.filename.startswith("xl/worksheets/"):
+                content = _INLINE.sub(shared, content)
                 for rounded, digits in exact.items():
                     content = content.replace(f"<v>{rounded}</v>".encode(), f"<v>{digits}</v>".encode())
+            elif item.filename == "[Content_Types].xml":
+                content = content.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType='
+                                          b'"application/vnd.openxmlformats-officedocument.spreadsheetml.'
+                                          b'sharedStrings+xml"/></Types>')
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                content = content.replace(b"</Relationships>", b'<Relationship Id="rIdSS" Type="http://schemas.'
+                                          b'openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+                                          b'Target="sharedStrings.xml"/></Relationships>')
             target.writestr(item, content)
+        items = b"".join(b"<si><t xml:space=\"preserve\">%s</t></si>" % text for text in strings)
+        target.writestr("xl/sharedStrings.xml", b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://'
+                        b'schemas.openxmlformats.org/spreadsheetml/2006/main" count="%d" uniqueCount="%d">%s</sst>'
+                        % (len(strings), len(strings), items))
     return out.getvalue()
 
 
