@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import importer, reader, registry
-from core.errors import ValidationError
+from core import importer, mappings, reader, registry
+from core.errors import PermissionDenied, ValidationError
 from core.importer import canonical_golongan, clean_nip, clean_phone, joined_name, parse_candidate_file, parse_date
 from tests import filegen
 from tests.filegen import EXACT, FORMATS, build, extension
@@ -291,3 +291,47 @@ def test_mangled_file_imported_whole_or_refused_with_nothing_written(fresh_db, a
         assert after - before == len(result.rows)
     else:
         assert after == before
+
+
+# --- remembered mappings ---------------------------------------------------------------------
+
+HEADER3 = ["Kode", "Pegawai", "Bagian"]
+
+
+@pytest.mark.parametrize("chosen, key", [
+    ({"nip": 0}, "reader.map.required"),
+    ({"nip": 0, "name": 0}, "reader.map.duplicate"),
+    ({"nip": 0, "name": 3}, "reader.map.required"),
+    ({"nip": 0, "name": -1}, "reader.map.required"),
+])
+def test_mapping_check_refuses(chosen, key):
+    with pytest.raises(ValidationError) as caught:
+        mappings.check("peserta", HEADER3, chosen)
+    assert caught.value.key == key
+
+
+def test_mapping_check_keeps_known_fields_only():
+    assert mappings.check("peserta", HEADER3, {"nip": 0, "name": 2, "hobi": 1}) == {"nip": 0, "name": 2}
+
+
+def test_mapping_remembered_and_audited_with_old_value(fresh_db, admin):
+    mappings.remember(fresh_db, admin, "peserta", "kode|pegawai", {"nip": 0, "name": 1})
+    mappings.remember(fresh_db, admin, "peserta", "kode|pegawai", {"nip": 1, "name": 0})
+    assert mappings.saved(fresh_db, "peserta", "kode|pegawai") == {"nip": 1, "name": 0}
+    assert mappings.saved(fresh_db, "stage_scores", "kode|pegawai") is None
+    audit = fresh_db.execute("SELECT action, old_value, new_value FROM audit_log WHERE entity = 'import_mapping' "
+                             "ORDER BY id").fetchall()
+    assert [tuple(r) for r in audit] == [("create", None, '{"nip": 0, "name": 1}'),
+                                        ("update", '{"nip": 0, "name": 1}', '{"nip": 1, "name": 0}')]
+
+
+def test_mapping_needs_an_admin(fresh_db, asesor):
+    with pytest.raises(PermissionDenied):
+        mappings.remember(fresh_db, asesor, "peserta", "kode|pegawai", {"nip": 0, "name": 1})
+    assert mappings.saved(fresh_db, "peserta", "kode|pegawai") is None
+
+
+def test_signature_ignores_case_spaces_and_dots():
+    one = reader.Table(header=["N.I.P", "Nama  Lengkap"], rows=[], kind="")
+    two = reader.Table(header=["nip", "nama lengkap"], rows=[], kind="")
+    assert one.signature() == two.signature()
