@@ -89,11 +89,8 @@ MAP_KEY = "kandidat_mapping"  # session state: the table waiting for the officer
 
 
 def import_error(err: Exception) -> None:
-    """A refusal in the user's words; what came from the file is escaped, never rendered as markdown."""
-    if isinstance(err, DomainError):
-        st.error(escape_markdown(err.message(lang())))
-    else:
-        show_error(err)
+    """A refusal in the user's words, through the app's one place for messages (it escapes file text)."""
+    show_error(err)
 
 
 def run_import(name: str, data: bytes, mapping: dict | None = None, remembered: bool = False) -> None:
@@ -140,10 +137,11 @@ def show_result(result) -> None:
                       tr("import.col_problem"): e.text(lang())} for e in result.errors])
     if table is None:
         return
-    where = tr("reader.report.sheet", sheet=table.sheet) if table.sheet else tr("reader.report.file")
-    st.caption(escape_markdown(tr("reader.report.read", where=where, row=table.header_row)))
+    sheet = escape_markdown(table.sheet)
+    where = tr("reader.report.sheet", sheet=sheet) if table.sheet else tr("reader.report.file")
+    st.caption(tr("reader.report.read", where=where, row=table.header_row))
     if table.ignored:
-        st.caption(escape_markdown(tr("reader.report.ignored", columns=", ".join(table.ignored))))
+        st.caption(tr("reader.report.ignored", columns=escape_markdown(", ".join(table.ignored))))
     if table.left_out:
         st.caption(tr("reader.report.left_out", n=len(table.left_out)))
         plain_table([{tr("import.col_row"): item.row, tr("reader.report.col_reason"): tr(item.reason),
@@ -151,7 +149,7 @@ def show_result(result) -> None:
 
 
 def mapping_form(pending: dict, data: bytes) -> None:
-    """One select box per field (file columns to choose from) and the first rows as they would be imported."""
+    """A choice of file column for each field, and the first rows as they would be imported."""
     header = pending["header"]
     fields = reader.fields_of("peserta")
     options = [-1, *range(len(header))]
