@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from core import auth, mappings
 from core.i18n import t
 from tests import filegen
+from tests.browser.test_browser import open_import_tab, upload
 
 pytestmark = pytest.mark.browser
 PASSWORD = "rahasia123"
@@ -20,27 +21,8 @@ PEOPLE = [["x1", "197501012000031001", "Budi Santoso", "Dr.", "S.Kom.", "IV/a", 
 
 @pytest.fixture
 def admin_app(live_app):
-    database = live_app.database()
-    auth.create_first_admin(database, "admin", "Admin BKPSDM", PASSWORD)
+    auth.create_first_admin(live_app.database(), "admin", "Admin BKPSDM", PASSWORD)
     return live_app
-
-
-def open_import_tab(page, url: str) -> None:
-    page.goto(url + "/masuk")
-    page.fill("#username", "admin")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.get_by_role("heading", name=t("beranda.title"), exact=True)).to_be_visible()
-    page.get_by_role("link", name=t("nav.kandidat")).click()
-    page.get_by_role("tab", name=t("kandidat.tab_import")).click()
-
-
-def choose(page, tmp_path, name: str, data: bytes) -> None:
-    path = tmp_path / name
-    path.write_bytes(data)
-    page.locator("input[type=file]").set_input_files(str(path))
-    expect(page.get_by_role("button", name=f"Remove {name}")).to_be_visible()  # uploaded before the click
-    page.get_by_role("button", name=t("kandidat.import_go")).click()
 
 
 def names(database) -> list[str]:
@@ -54,14 +36,14 @@ def test_siasn_xlsx_with_title_block_then_an_xls(admin_app, page, tmp_path):
               ("Data", [["DAFTAR PESERTA SELEKSI TERBUKA"], ["PEMERINTAH KOTA CONTOH"], [], SIASN, *PEOPLE,
                         [], ["", "", "", "", "", "", "Kepala BKPSDM"],
                         ["", "", "", "", "", "", "NIP. 196801011990031001"]])]
-    choose(page, tmp_path, "siasn.xlsx", filegen.build("xlsx", sheets))
+    upload(page, tmp_path, "siasn.xlsx", filegen.build("xlsx", sheets))
     expect(page.get_by_text(t("kandidat.imported", n=2))).to_be_visible()
     expect(page.get_by_text(t("reader.report.left_out", n=4))).to_be_visible()
     expect(page.get_by_text("PNS ID, AGAMA NAMA")).to_be_visible()
     assert names(database) == ["Dr. Budi Santoso, S.Kom.", "Siti Aminah, S.Psi., M.Si."]
 
     old = [["NIP", "Nama Lengkap", "Golongan"], ["198203152006042004", "Rina Wati", "III.d"]]
-    choose(page, tmp_path, "lama.xls", filegen.build("xls", [("Sheet1", old)]))
+    upload(page, tmp_path, "lama.xls", filegen.build("xls", [("Sheet1", old)]))
     expect(page.get_by_text(t("kandidat.imported", n=1))).to_be_visible()
     assert "Rina Wati" in names(database)
 
@@ -80,7 +62,7 @@ def test_mapping_screen_imports_and_is_remembered(admin_app, page, tmp_path):
     open_import_tab(page, admin_app.url)
     rows = [["Kode Pegawai", "Pegawai", "**Bagian**"], ["197501012000031001", "Budi Santoso", "Bappeda"]]
     data = filegen.build("csv:utf-8:;", [("x", rows)])
-    choose(page, tmp_path, "daftar.csv", data)
+    upload(page, tmp_path, "daftar.csv", data)
     expect(page.get_by_text(t("reader.map.title"))).to_be_visible()
     for field, column, shown in (("nip", "1. Kode Pegawai", "197501012000031001"), ("name", "2. Pegawai", "Budi")):
         label = t(f"reader.field.{field}") + " *"
@@ -97,7 +79,7 @@ def test_mapping_screen_imports_and_is_remembered(admin_app, page, tmp_path):
 
     # The same header again: the remembered mapping is used without asking.
     rows[1] = ["198005122005012002", "Siti Aminah", "Bappeda"]
-    choose(page, tmp_path, "daftar_lagi.csv", filegen.build("csv:utf-8:;", [("x", rows)]))
+    upload(page, tmp_path, "daftar_lagi.csv", filegen.build("csv:utf-8:;", [("x", rows)]))
     expect(page.get_by_text(t("reader.map.remembered"))).to_be_visible()
     expect(page.get_by_text(t("kandidat.imported", n=1))).to_be_visible()
     expect(page.get_by_text(t("kandidat.import_rejected", n=1))).to_have_count(0)
