@@ -160,7 +160,7 @@ if view == "stages":
     st.download_button(tr("hasil.template"), importer.stage_template_xlsx([s["name"] for s in entry], people),
                        "templat_nilai_tahap.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    upload = st.file_uploader(tr("kandidat.upload"), type=["xlsx", "csv"], key="hasil_stage_upload")
+    upload = st.file_uploader(tr("kandidat.upload"), key="hasil_stage_upload")  # the reader checks the type
     if upload is not None and st.button(tr("kandidat.import_go"), key="hasil_stage_import"):
         try:
             result = results.import_stage_scores(db, user, event["id"], upload.name, upload.getvalue())

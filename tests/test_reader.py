@@ -335,3 +335,11 @@ def test_signature_ignores_case_spaces_and_dots():
     one = reader.Table(header=["N.I.P", "Nama  Lengkap"], rows=[], kind="")
     two = reader.Table(header=["nip", "nama lengkap"], rows=[], kind="")
     assert one.signature() == two.signature()
+
+
+@pytest.mark.parametrize("filename", ["ekspor.xls", "ekspor.csv", "ekspor.txt"])
+def test_html_table_saved_under_a_spreadsheet_name(filename):
+    data = filegen.html_table([["NIP", "Nama Lengkap", "Golongan"], [BUDI, "Budi &amp; Co", "IV/a"]])
+    result = parse_candidate_file(filename, data, today=TODAY)
+    assert result.ok and result.rows[0]["name"] == "Budi &amp; Co"  # the page's own text, entities decoded once
+    assert result.table.sheet == "Tabel 1"
