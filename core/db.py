@@ -430,3 +430,7 @@ def reader_import_mappings(db: Database) -> None:
         );
         """
     )
+
+
+# The version this code writes is its newest migration (keep this line after the last migration).
+SCHEMA_VERSION = migrations._migrations[-1].name
