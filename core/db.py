@@ -18,7 +18,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 BUSY_TIMEOUT_MS = 10_000
-SCHEMA_VERSION = "0003_talent_potensi_rekam_jejak"  # the newest migration: what `check` and a restore report
+SCHEMA_VERSION = "0004_reader_import_mappings"  # the newest migration: what `check` and a restore report
 FILE_MODE = 0o600  # the database holds personal data: owner only (SQLite gives -wal/-shm the same mode)
 SCHEMES_FILE = Path(__file__).resolve().parent.parent / "data" / "talent_schemes.json"  # shipped by migration 0003
 
@@ -498,3 +498,18 @@ def talent_schema(db: Database) -> None:
                    (scheme["key"], scheme["name"], json.dumps(scheme, ensure_ascii=False), stamp))
 
 
+@migrations(name="0004_reader_import_mappings")
+def reader_import_mappings(db: Database) -> None:
+    """SPEC §9: the column mapping an officer chose, remembered for files with the same header."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS import_mappings (
+            kind TEXT NOT NULL,
+            signature TEXT NOT NULL,
+            mapping TEXT NOT NULL CHECK (json_valid(mapping)),
+            updated_by INTEGER REFERENCES users(id),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (kind, signature)
+        );
+        """
+    )

@@ -332,7 +332,8 @@ def candidate_registrations(db: Database, candidate_id: int) -> list[dict]:
 
 # Import ----------------------------------------------------------------------------------------
 
-def import_candidates(db: Database, actor: dict, filename: str, data: bytes, event_id: int | None = None):
+def import_candidates(db: Database, actor: dict, filename: str, data: bytes, event_id: int | None = None,
+                      mapping: dict[str, int] | None = None, progress=None):
     """All-or-nothing import of a candidate file; returns the parse result with its row errors.
 
     Nothing is written unless every row is valid. Rows naming a position are registered to
@@ -346,7 +347,8 @@ def import_candidates(db: Database, actor: dict, filename: str, data: bytes, eve
         golongan_codes={r["code"] for r in rows(db, "SELECT code FROM golongan")},
         positions={p["name"]: p["id"] for p in list_positions(db, event_id)} if event else None,
         existing_participant_nos={r["participant_no"] for r in rows(
-            db, "SELECT participant_no FROM registrations WHERE event_id = ?", (event_id,))} if event else set())
+            db, "SELECT participant_no FROM registrations WHERE event_id = ?", (event_id,))} if event else set(),
+        mapping=mapping, progress=progress)
     if not result.ok:
         return result
     with transaction(db):

@@ -86,8 +86,8 @@ def letterhead_tab() -> None:
                   for key in letterhead.TEXT_FIELDS}
         st.caption(tr("pengaturan.number_help"))
         values["pimpinan"] = signing_official(head.get("pimpinan", {}))
-        logo = st.file_uploader(tr("pengaturan.logo", kb=letterhead.MAX_LOGO_BYTES // 1024),
-                                type=["png", "jpg", "jpeg"])
+        # No type list: Streamlit would refuse other files in English; clean_logo refuses them in Indonesian.
+        logo = st.file_uploader(tr("pengaturan.logo", kb=letterhead.MAX_LOGO_BYTES // 1024))
         remove = st.checkbox(tr("pengaturan.logo_remove"), disabled=not head.get("logo"))
         if st.form_submit_button(tr("common.save"), type="primary"):
             if attempt(letterhead.save, db, user, values, logo.getvalue() if logo else None, remove):
@@ -131,7 +131,7 @@ def kept_backups(path, existing: list[dict]) -> None:
 
 def restore_form(path) -> None:
     with st.form("pengaturan_restore"):
-        upload = st.file_uploader(tr("pengaturan.restore_file"), type=["db", "sqlite", "sqlite3"])
+        upload = st.file_uploader(tr("pengaturan.restore_file"))  # the restore checks the file itself
         sure = st.checkbox(tr("pengaturan.restore_sure"))
         if not (st.form_submit_button(tr("pengaturan.restore_go")) and upload is not None):
             return
