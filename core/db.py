@@ -413,3 +413,45 @@ BEGIN
     SELECT RAISE(ABORT, 'audit_log is append-only');
 END;
 """
+
+
+@migrations(name="0002_pansel_papers")
+def pansel_papers(db: Database) -> None:
+    """The Pansel of a seleksi terbuka and the papers it issues (SPEC §6.3)."""
+    db.executescript(PANSEL_SCHEMA_SQL)
+
+
+PANSEL_SCHEMA_SQL = """
+CREATE TABLE pansel (
+    event_id INTEGER PRIMARY KEY REFERENCES events(id),
+    heading TEXT NOT NULL,                 -- PANITIA SELEKSI TERBUKA JABATAN PIMPINAN TINGGI PRATAMA …
+    sk_number TEXT NOT NULL,               -- the Keputusan that formed the Pansel
+    sk_date TEXT NOT NULL,
+    ppk TEXT NOT NULL,                     -- the addressee of the surat pengantar, e.g. Wali Kota …
+    number_format TEXT NOT NULL,           -- the Pansel's own numbering, {seq} {month_roman} {year}
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE pansel_members (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    sort INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    nip TEXT NOT NULL DEFAULT '',
+    role TEXT NOT NULL CHECK (role IN ('ketua', 'sekretaris', 'anggota'))
+);
+CREATE INDEX pansel_members_event ON pansel_members (event_id, sort);
+CREATE TABLE pansel_papers (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    kind TEXT NOT NULL CHECK (kind IN ('berita_acara', 'pengantar')),
+    position_id INTEGER REFERENCES positions(id),  -- the berita acara's position; none for the pengantar
+    seq INTEGER NOT NULL,
+    number TEXT NOT NULL,
+    meeting_date TEXT NOT NULL,            -- as entered when issued: a reprint never takes the printing day
+    place TEXT NOT NULL,
+    content TEXT NOT NULL,                 -- JSON of everything printed, so a reprint is identical
+    issued_at TEXT NOT NULL,
+    issued_by INTEGER NOT NULL REFERENCES users(id)
+);
+CREATE INDEX pansel_papers_event ON pansel_papers (event_id, seq);
+"""
