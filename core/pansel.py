@@ -39,9 +39,12 @@ def clean_pansel(fields: dict) -> dict:
     cleaned = {key: clean_text(fields.get(key), f"pansel.field.{key}", required=True)
                for key in ("heading", "sk_number", "ppk", "number_format")}
     cleaned["sk_date"] = clean_date(fields.get("sk_date"), "pansel.field.sk_date")
-    if "{seq" not in cleaned["number_format"]:
-        raise ValidationError("letterhead.bad_format")
-    letterhead.report_number(cleaned["number_format"], 1, 2026)  # refuses an unknown field
+    try:
+        if "{seq" not in cleaned["number_format"]:
+            raise ValidationError("letterhead.bad_format")
+        letterhead.report_number(cleaned["number_format"], 1, 2026)  # refuses an unknown field
+    except ValidationError:
+        raise ValidationError("pansel.bad_format") from None
     return cleaned
 
 

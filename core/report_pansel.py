@@ -9,6 +9,7 @@ import datetime as dt
 from sqlite_utils import Database
 
 from core import letterhead, pansel, registry
+from core.auth import require
 from core.errors import Conflict, NotFound
 from core.i18n import format_date, format_number, format_percent, t
 from core.pdf import FONT, NEXT_LINE, ReportPDF, place_and_date
@@ -60,6 +61,7 @@ def _common(pansel_row: dict, event: dict, number: str, meeting_date: str, place
 def issue_berita_acara(db: Database, actor: dict, event_id: int, position_id: int, meeting_date,
                        place) -> tuple[dict, bytes]:
     """Admin issues the berita acara of one position, dated on the meeting day entered."""
+    require(actor, "admin")
     if registry.get_position(db, position_id)["event_id"] != event_id:
         raise NotFound("position.not_found")
     recap, section = _final_section(db, event_id, position_id)
@@ -74,6 +76,7 @@ def issue_berita_acara(db: Database, actor: dict, event_id: int, position_id: in
 
 def issue_pengantar(db: Database, actor: dict, event_id: int, letter_date, place) -> tuple[dict, bytes]:
     """Admin issues the surat pengantar listing the three names of every position that is final."""
+    require(actor, "admin")
     recap = build_recap(db, event_id)
     ready = [s for s in recap.positions if s.all_final and s.best]
     if not ready:
