@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PATH = ROOT / "data" / "dasbor.db"
 ENV_VAR = "DASBOR_DB"
 BUSY_TIMEOUT_MS = 10_000
-SCHEMA_VERSION = "0001_initial"
+SCHEMA_VERSION = "0002_pansel_papers"  # the newest migration: what a migrated file reports
 
 migrations = Migrations("dasbor")
 _prepared: set[str] = set()
@@ -120,7 +120,7 @@ def one(db: Database, sql: str, params: tuple | list | dict = ()) -> dict | None
     return dict(row) if row else None
 
 
-@migrations(name=SCHEMA_VERSION)
+@migrations(name="0001_initial")
 def initial_schema(db: Database) -> None:
     """The schema for the whole workflow of SPEC §2–§4."""
     db.executescript(INITIAL_SCHEMA_SQL)

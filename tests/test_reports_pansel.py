@@ -3,15 +3,17 @@ hasil seleksi of a position and the surat pengantar to the PPK."""
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 
 import pytest
+from apptest_helpers import ROOT, fill, open_page, submit
 from test_reports_recap import blank_border, user
 
 from core import pansel, report_pansel, results
 from core.db import one, rows
 from core.errors import Conflict, NotFound, PermissionDenied
-from core.i18n import format_number, format_percent
+from core.i18n import format_number, format_percent, t
 
 SELEKSI, PEMETAAN = 1, 2
 HEADING = "PANITIA SELEKSI TERBUKA JABATAN PIMPINAN TINGGI PRATAMA PEMERINTAH KOTA HARAPAN JAYA"
@@ -123,7 +125,14 @@ def test_no_berita_acara_for_a_position_not_yet_final(demo_db, recorded):
     assert rows(demo_db, "SELECT * FROM pansel_papers") == []
 
 
+def test_the_demo_records_its_pansel(demo_db):
+    recorded = pansel.get_pansel(demo_db, SELEKSI)
+    assert recorded["heading"].startswith("PANITIA SELEKSI TERBUKA") and len(recorded["members"]) == 5
+    assert [m["role"] for m in recorded["members"]][:2] == ["ketua", "sekretaris"]
+
+
 def test_no_paper_before_the_pansel_is_recorded(demo_db):
+    demo_db.execute("DELETE FROM pansel_members")
     with pytest.raises(Conflict) as err:
         issue(demo_db, user(demo_db, "admin"))
     assert "Panitia Seleksi" in str(err.value)
@@ -191,3 +200,42 @@ def test_readers_of_the_event_may_print_again(demo_db, recorded, username, allow
     else:
         with pytest.raises(PermissionDenied):
             report_pansel.reprint(demo_db, user(demo_db, username), paper["id"])
+
+
+# The pages ---------------------------------------------------------------------------------------
+
+def test_kegiatan_records_the_pansel_of_a_seleksi(demo_db):
+    demo_db.execute("DELETE FROM pansel_members")
+    demo_db.execute("DELETE FROM pansel")
+    at = open_page(demo_db, user(demo_db, "admin"), str(ROOT / "pages" / "kegiatan.py"))
+    form = at.form(key=f"kegiatan_pansel_{SELEKSI}")
+    fill(form, {t("pansel.field.heading"): HEADING, t("pansel.field.sk_number"): SK,
+                t("pansel.field.ppk"): "Wali Kota Harapan Jaya"})
+    at = submit(form)
+    assert not at.exception and t("common.saved") in [s.value for s in at.success]
+    saved = pansel.get_pansel(demo_db, SELEKSI)
+    assert (saved["heading"], saved["sk_number"], saved["ppk"], saved["number_format"]) == (
+        HEADING, SK, "Wali Kota Harapan Jaya", pansel.DEFAULT_NUMBER_FORMAT)
+
+
+def test_laporan_issues_a_berita_acara_with_the_meeting_as_entered(demo_db, recorded):
+    at = open_page(demo_db, recorded, str(ROOT / "pages" / "laporan.py"))
+    at = at.segmented_control(key="laporan_view").set_value("recap").run()
+    form = at.form(key="laporan_pansel_issue")
+    position_id, _ = final_position(demo_db)
+    fill(form, {t("pansel.field.meeting_date"): dt.date(2026, 11, 27), t("pansel.field.place"): ROOM,
+                t("laporan.pansel_position"): position_id})
+    at = submit(form)
+    assert not at.exception and not at.error
+    [paper] = pansel.list_papers(demo_db, SELEKSI)
+    assert (paper["number"], paper["meeting_date"], paper["place"]) == ("800/001/Pansel.JPT/XI/2026", MEETING, ROOM)
+    assert at.selectbox(key="laporan_pansel_pick").value == paper["id"]
+
+
+def test_laporan_says_why_a_paper_cannot_be_issued(demo_db):
+    demo_db.execute("DELETE FROM pansel_members")
+    at = open_page(demo_db, user(demo_db, "admin"), str(ROOT / "pages" / "laporan.py"))
+    form = at.segmented_control(key="laporan_view").set_value("recap").run().form(key="laporan_pansel_issue")
+    at = submit(fill(form, {t("pansel.field.place"): ROOM}))
+    assert [e.value for e in at.error] == [t("pansel.not_recorded")]
+    assert pansel.list_papers(demo_db, SELEKSI) == []
