@@ -8,7 +8,7 @@ import datetime as dt
 
 from sqlite_utils import Database
 
-from core import letterhead, pansel, registry
+from core import pansel, registry
 from core.auth import require
 from core.errors import Conflict, NotFound
 from core.i18n import format_date, format_number, format_percent, t
@@ -216,7 +216,3 @@ def signature_right(pdf: ReportPDF, role: str, member: dict) -> None:
     pdf.set_font(FONT, "", 9.5)
     pdf.multi_cell(width, 5, nip_line(member["nip"]), align="C", **NEXT_LINE)
 
-
-def default_place(db: Database) -> str:
-    """The city of the letterhead settings: what the date line of a letter starts with."""
-    return letterhead.current(db).get("city", "")

@@ -269,7 +269,8 @@ def mapping_view(recap: Recap, boxes: dict[int, dict]) -> None:
         pending = section.candidates - len(mapped)
         section.ranked = sorted(mapped, key=lambda r: r["participant_no"])
         section.best, section.warnings = [], []
-        section.notes = [t("recap.mapping.pending", n=pending)] if mapped and pending else section.notes[:1]
+        section.notes = [t("recap.mapping.pending", n=pending)] if pending else [] if mapped else [
+            t("export.no_results")]
 
 
 def _mapped(record: dict, boxes: dict[int, dict]) -> dict:

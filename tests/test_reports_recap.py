@@ -120,6 +120,16 @@ def test_a_pemetaan_person_without_skp_gets_no_box_and_says_why(demo_db):
     assert re.search(r"(\d+) orang", text) and sum(int(n) for n in re.findall(r"(\d+) orang", text)) == 23
 
 
+@pytest.mark.parametrize("open_results", [1, 6])  # one peserta of a position, the whole position
+def test_a_pemetaan_recap_counts_who_is_not_final_without_speaking_of_rank(demo_db, open_results):
+    position = one(demo_db, "SELECT id FROM positions WHERE event_id = ? ORDER BY sort", (PEMETAAN,))["id"]
+    demo_db.execute("UPDATE results SET finalized_at = NULL WHERE registration_id IN (SELECT id FROM registrations"
+                    " WHERE position_id = ? ORDER BY participant_no LIMIT ?)", (position, open_results))
+    text = text_of(report_recap.recap_pdf(demo_db, user(demo_db, "admin"), PEMETAAN, on=ON))
+    assert t("recap.mapping.pending", n=open_results) in text
+    assert "peringkat" not in text.lower()
+
+
 def test_every_recap_page_is_rahasia(recaps):
     assert all("RAHASIA" in page for event in (SELEKSI, PEMETAAN) for page in pages(recaps[event]))
     assert all("kelas jabatan" not in text_of(recaps[e]).lower() and "Saudara/i" not in text_of(recaps[e])
