@@ -13,7 +13,15 @@ from core.auth import require
 from core.errors import Conflict, NotFound
 from core.i18n import format_date, format_number, format_percent, t
 from core.pdf import FONT, NEXT_LINE, ReportPDF, place_and_date
-from core.report_recap import HEAD_STYLE, PositionRecap, build_recap, category_name, keep_together, require_reader
+from core.report_recap import (
+    HEAD_STYLE,
+    PositionRecap,
+    Recap,
+    build_recap,
+    category_name,
+    keep_together,
+    require_reader,
+)
 
 BEST_KEYS = ("rank", "name", "nip", "jpm", "category", "final", "recommended")
 SIGN_WIDTHS = (11, 70, 40, 53)  # No., name and NIP, role, signature (mm, portrait)
@@ -43,7 +51,7 @@ def _best(section: PositionRecap) -> list[dict]:
     return [{k: b.get(k) for k in BEST_KEYS} for b in section.best]
 
 
-def _final_section(db: Database, event_id: int, position_id: int) -> tuple[dict, PositionRecap]:
+def _final_section(db: Database, event_id: int, position_id: int) -> tuple[Recap, PositionRecap]:
     """The position's recap; refused unless all its peserta are final and it has names to send."""
     recap = build_recap(db, event_id)
     section = next(p for p in recap.positions if p.position_id == position_id)
