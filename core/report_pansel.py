@@ -134,7 +134,7 @@ def _berita_acara(pdf: ReportPDF, c: dict) -> None:
         pdf.paragraph(warning, size=9, style="B")
     pdf.paragraph(c["tiebreak"], size=8.5)
     # The closing travels with the signatures: no page holds only the signatures, none is split.
-    keep_together(pdf, CLOSING_HEIGHT + 10 + SIGN_ROOM * len(c["members"]))
+    keep_together(pdf, CLOSING_HEIGHT + 10 + sum(_signature_row(pdf, m) for m in c["members"]))
     pdf.paragraph(t("pansel.ba.proposal"))
     pdf.paragraph(t("pansel.ba.closing"))
     member_signatures(pdf, c["members"])
@@ -177,6 +177,14 @@ def member_signatures(pdf: ReportPDF, members: list[dict]) -> None:
             row.cell(f"{member['name']}\n{nip_line(member['nip'])}")
             row.cell(t(f"pansel.role.{member['role']}"))
             row.cell(f"{number}. " + "." * 22, align="LEFT" if number % 2 else "RIGHT")
+
+
+def _signature_row(pdf: ReportPDF, member: dict) -> float:
+    """The height of a member's row: room to sign, or more when a long name wraps."""
+    pdf.set_font(FONT, "", 9.5)
+    lines = pdf.multi_cell(SIGN_WIDTHS[1] - 3, 4.6, f"{member['name']}\n{nip_line(member['nip'])}", dry_run=True,
+                           output="LINES")
+    return max(SIGN_ROOM, 4.6 * len(lines) + 2)
 
 
 def nip_line(value: str) -> str:

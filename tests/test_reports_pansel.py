@@ -110,6 +110,15 @@ def test_any_number_of_members_and_no_page_holds_only_the_signatures(demo_db, re
     assert "Demikian berita acara ini dibuat" in pages[-1]  # the closing travels with the signatures
 
 
+def test_the_signature_table_is_never_split_even_with_long_names(demo_db, recorded):
+    long = [{"name": f"Prof. Dr. Ir. Raden Mas Anggota Panitia Seleksi Nomor {i}, S.T., M.T., M.Sc., Ph.D.",
+             "nip": "", "role": "ketua" if i == 1 else "anggota"} for i in range(1, 6)]
+    pansel.set_members(demo_db, recorded, SELEKSI, long)
+    last = pdf_pages(issue(demo_db, recorded)[1])[-1]
+    assert "Demikian berita acara ini dibuat" in last
+    assert all(f"Seleksi Nomor {i}," in last for i in range(1, 6))
+
+
 def test_every_page_is_rahasia_and_the_words_are_right(demo_db, recorded):
     pages = pdf_pages(issue(demo_db, recorded)[1])
     assert all("RAHASIA" in page for page in pages)
