@@ -106,6 +106,14 @@ def rows(db: Database, sql: str, params: tuple | list | dict = ()) -> list[dict]
     return [dict(row) for row in db.execute(sql, params).fetchall()]
 
 
+def one_or_raise(db: Database, sql: str, params: tuple | list | dict, missing: Exception) -> dict:
+    """The one row, or raise ``missing`` (the caller's named error) when there is none."""
+    row = one(db, sql, params)
+    if row is None:
+        raise missing
+    return row
+
+
 def one(db: Database, sql: str, params: tuple | list | dict = ()) -> dict | None:
     """Run a query and return the first row as a dict, or ``None``."""
     row = db.execute(sql, params).fetchone()
