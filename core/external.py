@@ -135,16 +135,8 @@ class _Rows:
 
     def validate(self, row_no: int, cells: list, table: reader.Table) -> tuple[dict | None, list]:
         errors = importer.excel_errors(row_no, cells, table)
-        bad = {error.column for error in errors}
         clean: dict = {"row": row_no}
-        for key, check in self._checks(cells, table):
-            column = table.column_name(key)
-            if column in bad:
-                continue
-            try:
-                clean.update(check())
-            except ValidationError as err:
-                errors.append(importer.RowError(row_no, column, str(err), err.key, dict(err.params)))
+        importer.apply_checks(row_no, self._checks(cells, table), table, clean, errors)
         if not errors:
             try:
                 clean.update(self._whole(row_no, clean))
@@ -180,26 +172,14 @@ class _Rows:
         return self.ids[nip]
 
     def job_class(self, raw) -> str | None:
-        text = reader.cell_text(raw)
-        if not text:
-            return None
-        code = self.job_classes.get(reader.normalize_header(text))
-        if code is None:
-            raise ValidationError("external.job_class_unknown", value=text[:40],
-                                  choices=", ".join(sorted({k for k in self.job_classes.values()})))
-        return code
+        choices = ", ".join(sorted(set(self.job_classes.values())))
+        return _lookup(raw, self.job_classes, "external.job_class_unknown", choices=choices)
 
     def standard_level(self, raw, competency: str) -> int | None:
         return parse_level(raw, STANDARD_KEY + competency) if reader.cell_text(raw) else None
 
     def category(self, raw) -> str | None:
-        text = reader.cell_text(raw)
-        if not text:
-            return None
-        code = self.categories.get(reader.normalize_header(text))
-        if code is None:
-            raise ValidationError("external.category_unknown", value=text[:40])
-        return code
+        return _lookup(raw, self.categories, "external.category_unknown")
 
     def _whole(self, row_no: int, clean: dict) -> dict:
         """The row as one result: its standard (columns, else the jenjang's default), JPM, uniqueness."""
@@ -221,27 +201,24 @@ class _Rows:
         return {"levels": levels, "standard": standard} | compute(levels, standard, clean.pop("given_jpm", None))
 
 
+def _lookup(raw, known: dict[str, str], error: str, **params) -> str | None:
+    """An optional cell naming one of ``known`` (normalised like headers: case, spaces, dots ignored)."""
+    text = reader.cell_text(raw)
+    if not text:
+        return None
+    code = known.get(reader.normalize_header(text))
+    if code is None:
+        raise ValidationError(error, value=text[:40], **params)
+    return code
+
+
 def parse_file(db: Database, filename: str, data: bytes, *, mapping: dict[str, int] | None = None,
                today: dt.date | None = None, progress: Callable[[float], None] | None = None
                ) -> importer.ImportResult:
     """Read ``data`` through the one reader and validate every row; nothing is written."""
     table = importer.read_for_import(filename, data, KIND, mapping)
     validator = _Rows(db, today or dt.date.today())
-    result = importer.ImportResult(table=table)
-    for done, (row_no, cells) in enumerate(table.rows, start=1):
-        if _is_example(table, cells):
-            table.left_out.append(reader.LeftOut(row_no, "reader.left_out.example", TEMPLATE_EXAMPLE[1]))
-            continue
-        clean, errors = validator.validate(row_no, cells, table)
-        result.errors.extend(errors)
-        if clean is not None:
-            result.rows.append(clean)
-        if progress and done % 250 == 0:
-            progress(done / len(table.rows))
-    table.left_out.sort(key=lambda item: item.row)
-    if not result.rows and not result.errors:
-        raise ValidationError("import.no_rows")
-    return result
+    return importer.validate_rows(table, validator.validate, _is_example, TEMPLATE_EXAMPLE[1], progress)
 
 
 def _is_example(table: reader.Table, cells: list) -> bool:
