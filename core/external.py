@@ -277,10 +277,11 @@ def get(db: Database, result_id: int) -> dict:
     found = one(db, "SELECT * FROM external_results WHERE id = ?", (result_id,))
     if not found:
         raise NotFound("external.not_found")
-    return found | _levels(db, [result_id]).get(result_id, {"levels": {}, "standard": {}})
+    return found | levels_of(db, [result_id]).get(result_id, {"levels": {}, "standard": {}})
 
 
-def _levels(db: Database, ids: list[int]) -> dict[int, dict]:
+def levels_of(db: Database, ids: list[int]) -> dict[int, dict]:
+    """{result id: {"levels": {code: level}, "standard": {code: level}}} of external results."""
     out: dict[int, dict] = {}
     if not ids:
         return out
@@ -300,7 +301,7 @@ def list_for(db: Database, actor: dict, candidate_id: int, on: str | None = None
     years = settings.get(db, "result_validity_years")
     found = rows(db, "SELECT * FROM external_results WHERE candidate_id = ? ORDER BY assessment_date DESC, id DESC",
                  (candidate_id,))
-    levels = _levels(db, [r["id"] for r in found])
+    levels = levels_of(db, [r["id"] for r in found])
     return [r | levels.get(r["id"], {"levels": {}, "standard": {}})
             | {"valid": r["assessment_date"] <= on[:10] and scoring.is_valid(r["assessment_date"], on, years)}
             for r in found]

@@ -309,3 +309,17 @@ def test_the_page_maps_unknown_level_columns_on_screen(fresh_db, admin, people):
     assert len(stored(fresh_db)) == 1
     signature = reader.read("lain.xlsx", data, external.KIND).signature()
     assert mappings.saved(fresh_db, external.KIND, signature)["M.01"] == 6
+
+
+def test_the_siasn_export_carries_the_levels_of_an_external_result(fresh_db, admin):
+    from core import siasn
+
+    event = make_event(fresh_db, admin)
+    person, other = event["people"][0], event["people"][1]
+    nip = registry.get_candidate(fresh_db, person["candidate_id"])["nip"]
+    assert imported(fresh_db, admin, [row(nip, date="2025-05-01", levels=(4, 3, 3, 3, 3, 3, 3, 3, 2))]).ok
+    names = siasn.field_map()["services"]["kompetensi/save"]["fields"]
+    records = {r["nip"]: r for r in siasn.export_rows(fresh_db, admin, event["id"])}
+    assert records[nip][names["M.01"]] == 4 and records[nip][names["SK.01"]] == 2
+    other_nip = registry.get_candidate(fresh_db, other["candidate_id"])["nip"]
+    assert records[other_nip][names["M.01"]] is None
