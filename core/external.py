@@ -264,6 +264,7 @@ def _insert(db: Database, actor: dict, row: dict, source: str) -> int:
 def delete(db: Database, actor: dict, result_id: int, reason: str = "") -> None:
     """Admin removes one external result (a wrong import); the audit log keeps the whole old record."""
     require(actor, *WRITERS)
+    reason = fields.clean_text(reason, t("external.delete_reason"), max_len=300)
     with transaction(db):
         old = get(db, result_id)
         db.execute("DELETE FROM external_results WHERE id = ?", (result_id,))

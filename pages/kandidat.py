@@ -96,6 +96,20 @@ def external_history(candidate_id: int) -> None:
                   tr("field.category"): r["category"] or "–",
                   tr("kandidat.validity"): tr("external.valid" if r["valid"] else "kandidat.expired")}
                  for r in found])
+    remove_external(found)
+
+
+def remove_external(found: list[dict]) -> None:
+    """A wrongly imported external result can be removed, after a confirmation (the audit keeps it)."""
+    with st.expander(tr("external.delete_title")):
+        labels = {r["id"]: f"{format_date(r['assessment_date'], lang())} – {r['provider']}" for r in found}
+        picked = st.selectbox(tr("external.delete_pick"), list(labels), format_func=labels.get,
+                              key="kandidat_ext_delete_pick")
+        reason = st.text_input(tr("external.delete_reason"), key="kandidat_ext_delete_reason", max_chars=300)
+        sure = st.checkbox(tr("external.delete_confirm"), key="kandidat_ext_delete_sure")
+        if st.button(tr("external.delete_go"), key="kandidat_ext_delete_go", disabled=not sure):
+            if attempt(external.delete, db, user, picked, reason):
+                rerun(tr("common.deleted"))
 
 
 # --- import (SPEC §9): any supported file; columns mapped on screen when the synonyms do not find them ---

@@ -289,6 +289,20 @@ def test_the_page_imports_external_results_and_the_candidate_shows_them(fresh_db
     assert escape_markdown(markup) in text  # the file's text shown escaped, never rendered
 
 
+def test_the_page_removes_an_external_result_only_after_confirmation(fresh_db, admin, people):
+    imported(fresh_db, admin, [row(make_nip(0))])
+    at = kandidat_page(fresh_db, admin)
+    at.text_input(key="kandidat_q").set_value(make_nip(0)).run()
+    at.session_state[f"kandidat_table_{make_nip(0)}"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at = at.run()
+    assert at.button(key="kandidat_ext_delete_go").disabled
+    at.text_input(key="kandidat_ext_delete_reason").set_value("salah orang")
+    at = at.checkbox(key="kandidat_ext_delete_sure").check().run()
+    at = at.button(key="kandidat_ext_delete_go").click().run()
+    assert not at.exception and stored(fresh_db) == []
+    assert audit.entries(fresh_db, "external_result")[0]["reason"] == "salah orang"
+
+
 def test_the_page_refuses_a_bad_file_in_indonesian_and_writes_nothing(fresh_db, admin, people):
     data = filegen.build("csv:utf-8:;", [("x", [HEADER, row(make_nip(7))])])
     at = upload(kandidat_page(fresh_db, admin), "hasil.csv", data)
