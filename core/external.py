@@ -123,6 +123,7 @@ class _Rows:
         self.stored = {(r["candidate_id"], r["assessment_date"], r["provider"].casefold()) for r in rows(
             db, "SELECT candidate_id, assessment_date, provider FROM external_results")}
         self.job_classes = {}
+        self.job_class_names = ", ".join(r["name"] for r in rows(db, "SELECT name FROM job_classes ORDER BY sort"))
         for jc in rows(db, "SELECT code, name FROM job_classes"):
             for name in (jc["code"], jc["name"], jc["code"].replace("_", " ")):
                 self.job_classes[reader.normalize_header(name)] = jc["code"]
@@ -172,8 +173,7 @@ class _Rows:
         return self.ids[nip]
 
     def job_class(self, raw) -> str | None:
-        choices = ", ".join(sorted(set(self.job_classes.values())))
-        return _lookup(raw, self.job_classes, "external.job_class_unknown", choices=choices)
+        return _lookup(raw, self.job_classes, "external.job_class_unknown", choices=self.job_class_names)
 
     def standard_level(self, raw, competency: str) -> int | None:
         return parse_level(raw, STANDARD_KEY + competency) if reader.cell_text(raw) else None

@@ -337,3 +337,11 @@ def test_the_siasn_export_carries_the_levels_of_an_external_result(fresh_db, adm
     assert records[nip][names["M.01"]] == 4 and records[nip][names["SK.01"]] == 2
     other_nip = registry.get_candidate(fresh_db, other["candidate_id"])["nip"]
     assert records[other_nip][names["M.01"]] is None
+
+
+def test_messages_name_the_row_column_and_what_to_write(fresh_db, admin, people):
+    result = imported(fresh_db, admin, [row(make_nip(0), jenjang="Eselon II", levels=("TB",) + (3,) * 8)])
+    by_column = {e.column: e.text() for e in result.errors}
+    assert {e.row for e in result.errors} == {2}
+    assert "JPT Pratama, Administrator, Pengawas" in by_column["Jenjang Jabatan"]
+    assert "M.01" in by_column["M.01"] and "TB" in by_column["M.01"]
