@@ -493,6 +493,12 @@ STAGE_KEY = "stage:"
 MAX_SCORE = fields.SCORE_MAX
 
 
+def stage_synonyms(stage_names: list[str]) -> dict[str, list[str]]:
+    """One column per stage, headed by its name — or by the quoted name the template writes for a name that
+    could start a formula (``core.sheets``)."""
+    return {STAGE_KEY + name: list(dict.fromkeys([name, sheets.neutralise(name)])) for name in stage_names}
+
+
 def parse_stage_file(
     filename: str,
     data: bytes,
@@ -503,8 +509,7 @@ def parse_stage_file(
     mapping: dict[str, int] | None = None,
 ) -> ImportResult:
     """Read stage scores (one column per stage, rows by NIP) through the one reader; validate every row."""
-    extra = {STAGE_KEY + name: [name] for name in stage_names}
-    table = reader.read(filename, data, "stage_scores", extra=extra, chosen=mapping)
+    table = reader.read(filename, data, "stage_scores", extra=stage_synonyms(stage_names), chosen=mapping)
     stages = {name: table.mapping[STAGE_KEY + name] for name in stage_names if STAGE_KEY + name in table.mapping}
     if table.missing:
         raise MappingNeeded(table, "stage_scores")
