@@ -1,6 +1,7 @@
 """The string catalog and the Indonesian number/date formats (SPEC §1)."""
 
 import datetime as dt
+import json
 import re
 import string
 from pathlib import Path
@@ -153,3 +154,54 @@ def test_format_number(value, decimals, lang, expected):
 ])
 def test_format_percent(value, lang, expected):
     assert i18n.format_percent(value, lang) == expected
+
+
+# One word per thing (SPEC §1, issue 13 item 5) --------------------------------------------------
+
+BANNED = {  # the word a reader must not meet → the word the app uses instead
+    r"(?i)\bkandidat\b": "peserta", r"(?i)\basesi\b": "peserta", r"(?i)\bcandidates?\b": "peserta",
+    r"(?i)\bkelas jabatan\b": "jenjang jabatan", r"(?i)\bSaudara/i\b": "Saudara",
+    r"(?i)\bjabatan sekarang\b": "jabatan saat ini", r"(?i)\bberbagi peringkat\b": "menempati peringkat yang sama",
+    r"(?i)\bpita\b": "rentang", r"(?i)\bcenderung murah\b": "cenderung longgar", r"(?i)\bdifinalkan\b": "finalisasi",
+    r"Final\?": "Status", r"(?<![{.\w])[Ff]ile(?![}\w])": "berkas",  # FILE in a command's syntax is a placeholder
+}
+READ_DATA = ("narrative", "demo_phrases")  # data files whose texts are printed in reports
+
+
+def banned_words(text: str) -> list[str]:
+    """The banned words in an Indonesian text (placeholders aside), each with the word to use instead."""
+    text = re.sub(r"\{[^{}]*\}", "{}", text)
+    return [f"{found.group(0)!r} → {instead}" for pattern, instead in BANNED.items()
+            for found in re.finditer(pattern, text)]
+
+
+def strings_in(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    return [text for item in items for text in strings_in(item)]
+
+
+@pytest.mark.parametrize("text, found", [
+    ("Kandidat tidak ditemukan.", 1), ("nilai total kompetensi Saudara/i {name}", 1), ("Kelas jabatan", 1),
+    ("Pita potensial", 1), ("Ukuran file 5 MB", 1), ("Final?", 1), ("Peserta yang sama berbagi peringkat", 1),
+    ("Peserta tidak ditemukan.", 0), ("Saudara {name}", 0), ("Jenjang jabatan", 0), ("Dari {file}", 0),
+    ("{candidates} orang", 0), ("python -m core restore FILE", 0), ("Berkas peserta", 0), ("Profil kompetensi", 0),
+])
+def test_banned_word_finder(text, found):
+    assert len(banned_words(text)) == found
+
+
+def test_indonesian_catalog_uses_one_word_per_thing():
+    offenders = {key: banned_words(texts.get("id", "")) for key, texts in i18n.catalog().items()}
+    assert {key: words for key, words in offenders.items() if words} == {}
+
+
+@pytest.mark.parametrize("name", READ_DATA)
+def test_printed_data_texts_use_one_word_per_thing(name):
+    data = json.loads((ROOT / "data" / f"{name}.json").read_text(encoding="utf-8"))
+    assert [words for text in strings_in(data) if (words := banned_words(text))] == []
+
+
+def test_the_page_of_peserta_is_called_peserta():
+    assert i18n.t("nav.kandidat") == "Peserta" == i18n.t("kandidat.title")
