@@ -9,7 +9,6 @@ marks the earlier one superseded.
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import functools
 import hashlib
 import io
@@ -25,7 +24,7 @@ from sqlite_utils import Database
 from core import audit, letterhead, pool, report_individual, scoring, settings
 from core.db import one, rows, transaction
 from core.errors import Conflict, NotFound, PermissionDenied
-from core.i18n import t
+from core.i18n import local_date, t
 from core.integration import thresholds
 from core.registry import get_event
 from core.roles import is_lead
@@ -188,8 +187,9 @@ def verify(db: Database, code) -> dict | None:
                        WHERE rp.code = ?""", (normalised,))
     if not found:
         return None
+    issued_on = local_date(found["issued_at"], settings.time_zone(db)).isoformat()
     return {"status": "superseded" if found["superseded_at"] else "valid", "name": found["name"],
-            "issued_at": found["issued_at"], "number": found["number"], "event": found["event"]}
+            "issued_at": found["issued_at"], "issued_on": issued_on, "number": found["number"], "event": found["event"]}
 
 
 def verification_url(base_url: str, code: str) -> str:
@@ -224,7 +224,7 @@ class _Job:
     number: str
     code: str
     url: str
-    issued_at: str
+    issued_on: str
 
     @property
     def file_name(self) -> str:
@@ -247,11 +247,12 @@ def _issue(db: Database, actor: dict, registration_id: int, base_url: str | None
             raise Conflict("report.not_final")
         record = _current_or_new(db, actor, data)
     url = verification_url(base_url or letterhead_settings(db).get("server_url", ""), record["code"])
-    return _Job(data, record["number"], record["code"], url, record["issued_at"]), record
+    issued_on = local_date(record["issued_at"], settings.time_zone(db)).isoformat()  # the date it is signed
+    return _Job(data, record["number"], record["code"], url, issued_on), record
 
 
 def _build(job: _Job) -> bytes:
-    return report_individual.build(job.data, job.number, job.code, job.url, issued_on=job.issued_at)
+    return report_individual.build(job.data, job.number, job.code, job.url, issued_on=job.issued_on)
 
 
 def _current_or_new(db: Database, actor: dict, data: dict) -> dict:
@@ -275,17 +276,12 @@ def _current_or_new(db: Database, actor: dict, data: dict) -> dict:
     return record
 
 
-def local_date(stamp: str) -> dt.date:
-    """The server's local calendar date of a UTC timestamp (the date printed on the report)."""
-    return dt.datetime.fromisoformat(stamp).astimezone().date()
-
-
 def _next_number(db: Database, stamp: str) -> str:
     """The year's running number over all events (superseded reports keep theirs), in the configured format.
 
     Counting per year, not per event, keeps numbers unique when the format carries only {seq} and {year}.
     """
-    day = local_date(stamp)
+    day = local_date(stamp, settings.time_zone(db))
     seq = db.execute("SELECT count(*) FROM reports WHERE substr(issued_at, 1, 4) = ?", (str(day.year),)).fetchone()[0]
     fmt = letterhead_settings(db).get("report_number_format") or "{seq:03d}/{year}"
     return letterhead.report_number(fmt, seq + 1, day.year, day.month)

@@ -205,3 +205,48 @@ def test_printed_data_texts_use_one_word_per_thing(name):
 
 def test_the_page_of_peserta_is_called_peserta():
     assert i18n.t("nav.kandidat") == "Peserta" == i18n.t("kandidat.title")
+
+
+# Dates and times in the office's zone (issue 13 item 6) ------------------------------------------
+
+@pytest.mark.parametrize("stamp, zone, lang, expected", [
+    ("2026-12-02T16:59:00+00:00", "WIB", "id", "2 Desember 2026 23.59 WIB"),
+    ("2026-12-02T17:00:00+00:00", "WIB", "id", "3 Desember 2026 00.00 WIB"),  # midnight in Jakarta
+    ("2026-12-02T17:30:00+00:00", "WIB", "id", "3 Desember 2026 00.30 WIB"),
+    ("2026-12-02T15:59:59+00:00", "WITA", "id", "2 Desember 2026 23.59 WITA"),
+    ("2026-12-02T16:00:00+00:00", "WITA", "id", "3 Desember 2026 00.00 WITA"),
+    ("2026-12-02T14:59:00+00:00", "WIT", "id", "2 Desember 2026 23.59 WIT"),
+    ("2026-12-02T15:00:00+00:00", "WIT", "id", "3 Desember 2026 00.00 WIT"),
+    ("2026-12-31T17:05:00+00:00", "WIB", "id", "1 Januari 2027 00.05 WIB"),  # a new year
+    ("2026-12-02T07:05:00", "WIB", "id", "2 Desember 2026 14.05 WIB"),  # no offset: stored UTC
+    ("2026-12-02T14:05:00+07:00", "WIT", "id", "2 Desember 2026 16.05 WIT"),
+    ("2026-12-02T07:05:00+00:00", "WIB", "en", "2 December 2026 14:05 WIB"),
+    ("2026-12-02T07:05:00+00:00", "PST", "id", "2 Desember 2026 14.05 WIB"),  # unknown zone: WIB
+    (dt.datetime(2026, 12, 2, 7, 5, tzinfo=dt.UTC), "WITA", "id", "2 Desember 2026 15.05 WITA"),
+    (None, "WIB", "id", "–"), ("", "WIB", "id", "–"),
+])
+def test_format_datetime(stamp, zone, lang, expected):
+    assert i18n.format_datetime(stamp, zone, lang) == expected
+
+
+@pytest.mark.parametrize("stamp, zone, expected", [
+    ("2026-12-31T16:59:59+00:00", "WIB", dt.date(2026, 12, 31)),
+    ("2026-12-31T17:00:00+00:00", "WIB", dt.date(2027, 1, 1)),
+    ("2026-12-31T15:00:00+00:00", "WIT", dt.date(2027, 1, 1)),
+    ("2026-12-31T14:59:59+00:00", "WIT", dt.date(2026, 12, 31)),
+])
+def test_local_date(stamp, zone, expected):
+    assert i18n.local_date(stamp, zone) == expected
+
+
+def test_time_zone_setting_defaults_to_wib_and_refuses_others(fresh_db, admin):
+    from core import audit, settings
+
+    assert settings.time_zone(fresh_db) == "WIB"
+    with pytest.raises(errors.ValidationError):
+        settings.set_time_zone(fresh_db, admin, "PST")
+    assert settings.time_zone(fresh_db) == "WIB"
+    settings.set_time_zone(fresh_db, admin, "WITA")
+    assert settings.time_zone(fresh_db) == "WITA"
+    change = [e for e in audit.entries(fresh_db) if e["entity"] == "setting" and e["entity_id"] == "time_zone"]
+    assert [(json.loads(e["old_value"]), json.loads(e["new_value"])) for e in change] == [("WIB", "WITA")]

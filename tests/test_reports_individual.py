@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from core import audit, db, integration, letterhead, pool, registry, reports
 from core.errors import Conflict, PermissionDenied
-from core.i18n import format_percent
+from core.i18n import format_percent, local_date
 from core.pdf import MARGIN, ReportPDF
 
 SELEKSI, PEMETAAN = 1, 2  # event ids of the demo: pengisian (partly final), pemetaan (all final)
@@ -228,6 +228,7 @@ def test_issued_code_verifies_with_the_name(demo_db):
     found = reports.verify(demo_db, record["code"])
     assert found == {"status": "valid", "name": candidate_of(demo_db, registration_id)["name"],
                      "issued_at": record["issued_at"], "number": record["number"],
+                     "issued_on": local_date(record["issued_at"], "WIB").isoformat(),
                      "event": registry.get_event(demo_db, SELEKSI)["name"]}
     typed = record["code"].lower().replace("-", " ")
     assert reports.verify(demo_db, f"  {typed} ") == found
@@ -289,7 +290,7 @@ def test_code_collision_is_salted(demo_db):
                       st.none(), st.integers(), st.binary(max_size=20)))
 def test_verify_never_raises_on_junk(demo_db, junk):
     found = reports.verify(demo_db, junk)
-    assert found is None or set(found) == {"status", "name", "issued_at", "number", "event"}
+    assert found is None or set(found) == {"status", "name", "issued_at", "issued_on", "number", "event"}
 
 
 def test_content_hash_and_code_are_stable_and_sensitive(demo_db):
