@@ -144,10 +144,12 @@ def _siasn(database, actor, args) -> bytes:
 
 
 def _zip(database, actor, args) -> bytes:
-    shown = sys.stderr.isatty()
-    return reports.zip_individual(database, actor, args.event, progress=(
-        lambda i, n: print(f"\r{t('cli.progress', done=i, total=n)}", end="\n" if i == n else "", file=sys.stderr))
-        if shown else None)
+    """The ZIP; on a terminal, a line that counts the reports as they are built."""
+    def shown(done: int, total: int) -> None:
+        print(f"\r{t('report.zip_progress', done=done, total=total)}", end="\n" if done == total else "",
+              file=sys.stderr, flush=True)
+
+    return reports.zip_individual(database, actor, args.event, progress=shown if sys.stderr.isatty() else None)
 
 
 REPORTS = {  # KIND → how its bytes are made (actor and permission checks are core's)
