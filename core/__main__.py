@@ -6,7 +6,8 @@
     python -m core demo                       load the demo data set
     python -m core backup [--to PATH]         online backup into backups/ (or PATH)
     python -m core restore FILE [--yes]       replace the database with a checked backup
-    python -m core report KIND --event ID [--registration ID] [--position ID] --out PATH [--user NAME]
+    python -m core report KIND --event ID [--registration ID] [--position ID] [--meeting-date D --place P]
+                          --out PATH [--user NAME]
                                               write a report of SPEC §6 without the browser (KIND: see REPORTS)
 
 Exit codes: 0 done; 1 refused or not possible (a plain message says why); 2 wrong arguments;
@@ -152,11 +153,38 @@ def _zip(database, actor, args) -> bytes:
     return reports.zip_individual(database, actor, args.event, progress=shown if sys.stderr.isatty() else None)
 
 
+def _pansel_papers():
+    """The Pansel's own papers (core.report_pansel), where this build has them."""
+    try:
+        from core import report_pansel
+    except ImportError:
+        return None
+    return report_pansel
+
+
+def _berita_acara(database, actor, args) -> bytes:
+    """The Pansel's berita acara of one position, dated on the meeting day entered (--meeting-date, --place)."""
+    papers = _pansel_papers()
+    if papers is None:  # before the Pansel's papers: the recap's berita acara
+        return report_recap.berita_acara_pdf(database, actor, args.event, _position_of(args))
+    return papers.issue_berita_acara(database, actor, args.event, _position_of(args), args.meeting_date,
+                                     args.place)[1]
+
+
+def _pengantar(database, actor, args) -> bytes:
+    """The surat pengantar from the Ketua Pansel to the PPK, dated as entered (--meeting-date, --place)."""
+    papers = _pansel_papers()
+    if papers is None:
+        raise NotFound("cli.no_pansel_papers")
+    return papers.issue_pengantar(database, actor, args.event, args.meeting_date, args.place)[1]
+
+
 REPORTS = {  # KIND → how its bytes are made (actor and permission checks are core's)
     "individual": lambda d, a, x: reports.issue_individual(d, a, _registration_of(d, x))[0],
     "recap-pdf": lambda d, a, x: report_recap.recap_pdf(d, a, x.event),
     "recap-xlsx": lambda d, a, x: exports.recap_xlsx(d, a, x.event),
-    "berita-acara": lambda d, a, x: report_recap.berita_acara_pdf(d, a, x.event, _position_of(x)),
+    "berita-acara": _berita_acara,
+    "pengantar": _pengantar,
     "zip": _zip,
     "export": lambda d, a, x: exports.full_export_xlsx(d, a, x.event),
     "siasn": _siasn,
@@ -215,6 +243,8 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("--event", type=int, required=True, help="ID kegiatan")
     rp.add_argument("--registration", type=int, help="ID pendaftaran peserta (laporan individual)")
     rp.add_argument("--position", type=int, help="ID jabatan (berita acara)")
+    rp.add_argument("--meeting-date", help="tanggal rapat Pansel, TTTT-BB-HH (berita acara, pengantar)")
+    rp.add_argument("--place", help="tempat rapat Pansel (berita acara, pengantar)")
     rp.add_argument("--out", required=True, help="berkas tujuan (siasn: .json atau .xlsx)")
     rp.add_argument("--user", help="nama akun yang membuat laporan (bawaan: admin pertama yang aktif)")
     rp.set_defaults(fn=cmd_report)

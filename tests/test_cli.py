@@ -335,7 +335,7 @@ def test_report_berita_acara_needs_a_position_and_reads_back(run, demo_db, tmp_p
     position = db.one(demo_db, "SELECT id, name FROM positions WHERE id = ?",
                       (finalised(demo_db, SELEKSI)[0]["position_id"],))
     assert run("report", "berita-acara", "--event", str(SELEKSI), "--position", str(position["id"]),
-               "--out", str(out)) == 0
+               "--meeting-date", "2026-12-01", "--place", "Ruang Rapat Sekda", "--out", str(out)) == 0
     text = " ".join(pdf_text(out).split())
     assert "BERITA ACARA" in text and position["name"] in text
     assert_office_words(text)
