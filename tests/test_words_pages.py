@@ -1,8 +1,10 @@
-"""Laporan: the ZIP of every final report shows its progress while it is built (issue 13 item 10)."""
+"""Pages of issue 13: Laporan shows the ZIP's progress (item 10); Pengaturan sets the office's zone (item 6)."""
+
+import re
 
 from apptest_helpers import open_page
 
-from core import db, reports
+from core import db, reports, settings
 from core.i18n import t
 
 PEMETAAN = 2
@@ -31,3 +33,15 @@ def test_laporan_zip_counts_the_reports_and_offers_the_zip(demo_db, monkeypatch)
     offered = [b for b in at.get("download_button") if "laporan_individu_" in str(b.proto.label)]
     assert len(offered) == 1
     assert t("report.zip_progress", done=1, total=final).startswith("1 dari")
+
+
+def test_pengaturan_sets_the_zone_and_the_audit_log_reads_it(fresh_db, admin):
+    at = open_page(fresh_db, admin, "pages/pengaturan.py")
+    form = at.form(key="pengaturan_time_zone")
+    zone = next(w for w in form.selectbox if w.label == t("pengaturan.time_zone"))
+    assert zone.value == "WIB"
+    zone.set_value("WITA")
+    at = form.form_submit_button[0].click().run()
+    assert not at.exception and settings.time_zone(fresh_db) == "WITA"
+    logged = [str(v) for v in at.dataframe[-1].value.iloc[:, 0]]  # the audit log, its time column
+    assert logged and all(re.fullmatch(r"\d{1,2} \w+ \d{4} \d{2}\.\d{2} WITA", v) for v in logged), logged[:3]
