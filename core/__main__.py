@@ -6,19 +6,35 @@
     python -m core demo                       load the demo data set
     python -m core backup [--to PATH]         online backup into backups/ (or PATH)
     python -m core restore FILE [--yes]       replace the database with a checked backup
+    python -m core report KIND --event ID [--registration ID] [--position ID] [--meeting-date D --place P]
+                          --out PATH [--user NAME]
+                                              write a report of SPEC §6 without the browser (KIND: see REPORTS)
+
+Exit codes: 0 done; 1 refused or not possible (a plain message says why); 2 wrong arguments;
+3–10 the database is unusable (core.dbfailure); 11 the output file cannot be written.
 """
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sqlite3
 import sys
+import tempfile
 from pathlib import Path
 
-from core import auth, backup, db, dbfailure, demo, setup
-from core.errors import DomainError
+from core import auth, backup, db, dbfailure, demo, exports, report_recap, reports, setup, siasn
+from core.db import one
+from core.errors import DomainError, NotFound
 from core.i18n import t
+
+CANNOT_WRITE = 11
+USAGE = 2  # as argparse
+
+
+class _Usage(Exception):
+    """An argument the command needs is missing (the message says which)."""
 
 
 def _password(args) -> str:
@@ -97,6 +113,108 @@ def _confirmed(path, name: str) -> bool:
     return answer.strip().lower() in ("ya", "y", "yes")
 
 
+def _acting_user(database, username: str | None) -> dict:
+    """The named active account, or the first active admin: reports are issued and audited in a real name."""
+    if username:
+        found = one(database, "SELECT * FROM users WHERE username = ? AND active = 1", (username.lower(),))
+    else:
+        found = one(database, "SELECT * FROM users WHERE role = 'admin' AND active = 1 ORDER BY id LIMIT 1")
+    if not found:
+        raise NotFound("cli.no_user", name=username) if username else NotFound("cli.no_admin")
+    return found
+
+
+def _registration_of(database, args) -> int:
+    if args.registration is None:
+        raise _Usage(t("cli.needs_registration"))
+    found = one(database, "SELECT event_id FROM registrations WHERE id = ?", (args.registration,))
+    if not found or found["event_id"] != args.event:
+        raise NotFound("cli.registration_not_in_event", registration=args.registration, event=args.event)
+    return args.registration
+
+
+def _position_of(args) -> int:
+    if args.position is None:
+        raise _Usage(t("cli.needs_position"))
+    return args.position
+
+
+def _siasn(database, actor, args) -> bytes:
+    as_json, as_xlsx = siasn.event_export(database, actor, args.event)
+    return as_json if Path(args.out).suffix.lower() == ".json" else as_xlsx
+
+
+def _zip(database, actor, args) -> bytes:
+    """The ZIP; on a terminal, a line that counts the reports as they are built."""
+    def shown(done: int, total: int) -> None:
+        print(f"\r{t('report.zip_progress', done=done, total=total)}", end="\n" if done == total else "",
+              file=sys.stderr, flush=True)
+
+    return reports.zip_individual(database, actor, args.event, progress=shown if sys.stderr.isatty() else None)
+
+
+def _pansel_papers():
+    """The Pansel's own papers (core.report_pansel), where this build has them."""
+    try:
+        from core import report_pansel
+    except ImportError:
+        return None
+    return report_pansel
+
+
+def _berita_acara(database, actor, args) -> bytes:
+    """The Pansel's berita acara of one position, dated on the meeting day entered (--meeting-date, --place)."""
+    papers = _pansel_papers()
+    if papers is None:  # before the Pansel's papers: the recap's berita acara
+        return report_recap.berita_acara_pdf(database, actor, args.event, _position_of(args))
+    return papers.issue_berita_acara(database, actor, args.event, _position_of(args), args.meeting_date,
+                                     args.place)[1]
+
+
+def _pengantar(database, actor, args) -> bytes:
+    """The surat pengantar from the Ketua Pansel to the PPK, dated as entered (--meeting-date, --place)."""
+    papers = _pansel_papers()
+    if papers is None:
+        raise NotFound("cli.no_pansel_papers")
+    return papers.issue_pengantar(database, actor, args.event, args.meeting_date, args.place)[1]
+
+
+REPORTS = {  # KIND → how its bytes are made (actor and permission checks are core's)
+    "individual": lambda d, a, x: reports.issue_individual(d, a, _registration_of(d, x))[0],
+    "recap-pdf": lambda d, a, x: report_recap.recap_pdf(d, a, x.event),
+    "recap-xlsx": lambda d, a, x: exports.recap_xlsx(d, a, x.event),
+    "berita-acara": _berita_acara,
+    "pengantar": _pengantar,
+    "zip": _zip,
+    "export": lambda d, a, x: exports.full_export_xlsx(d, a, x.event),
+    "siasn": _siasn,
+}
+
+
+def cmd_report(database, args) -> int:
+    actor = _acting_user(database, args.user)
+    data = REPORTS[args.kind](database, actor, args)
+    try:
+        _write(Path(args.out), data)
+    except OSError as err:
+        print(t("cli.cannot_write", path=args.out, detail=err.strerror or err), file=sys.stderr)
+        return CANNOT_WRITE
+    print(t("cli.written", kind=args.kind, path=args.out, kb=max(1, round(len(data) / 1024))))
+    return 0
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Whole or not at all: a failed write leaves no half file under the name asked for."""
+    handle, temporary = tempfile.mkstemp(prefix=".laporan-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m core", description="Dasbor Assessment Center — perintah admin")
     p.add_argument("--db", help="berkas basis data (bawaan: $DASBOR_DB atau data/dasbor.db)")
@@ -120,6 +238,16 @@ def parser() -> argparse.ArgumentParser:
     rs.add_argument("file", help="file cadangan (.db)")
     rs.add_argument("--yes", action="store_true", help="tanpa pertanyaan konfirmasi")
     rs.set_defaults(fn=cmd_restore)
+    rp = sub.add_parser("report", help="tulis laporan tanpa peramban (SPEC §6)")
+    rp.add_argument("kind", choices=list(REPORTS), help="jenis laporan")
+    rp.add_argument("--event", type=int, required=True, help="ID kegiatan")
+    rp.add_argument("--registration", type=int, help="ID pendaftaran peserta (laporan individual)")
+    rp.add_argument("--position", type=int, help="ID jabatan (berita acara)")
+    rp.add_argument("--meeting-date", help="tanggal rapat Pansel, TTTT-BB-HH (berita acara, pengantar)")
+    rp.add_argument("--place", help="tempat rapat Pansel (berita acara, pengantar)")
+    rp.add_argument("--out", required=True, help="berkas tujuan (siasn: .json atau .xlsx)")
+    rp.add_argument("--user", help="nama akun yang membuat laporan (bawaan: admin pertama yang aktif)")
+    rp.set_defaults(fn=cmd_report)
     return p
 
 
@@ -131,6 +259,9 @@ def main(argv=None) -> int:
     except DomainError as err:
         print(f"Gagal: {err}", file=sys.stderr)
         return 1
+    except _Usage as err:
+        print(err, file=sys.stderr)
+        return USAGE
     except (db.IntegrityFailure, sqlite3.DatabaseError) as err:  # damaged, read-only, full: no traceback
         kind = dbfailure.kind_of(err)
         print(dbfailure.message(kind, detail=str(err)), file=sys.stderr)

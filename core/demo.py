@@ -189,7 +189,7 @@ def _setup(db, admin, event_id, exercises, assessor_ids, lead_id) -> None:
     assessment.set_assessors(db, admin, event_id, assessor_ids, lead_id)
     for assessor_id, reg in zip(assessor_ids[-2:], registry.list_registrations(db, event_id)[3:5], strict=True):
         assessment.declare_conflict(db, admin, event_id, assessor_id, reg["id"],
-                                    "Pernah menjadi atasan langsung kandidat dalam dua tahun terakhir")
+                                    "Pernah menjadi atasan langsung peserta dalam dua tahun terakhir")
     assessment.auto_assign(db, admin, event_id)
     assessment.advance_state(db, admin, event_id)
 

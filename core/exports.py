@@ -13,9 +13,9 @@ from openpyxl.styles import PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlite_utils import Database
 
-from core import integration, registry, results
+from core import integration, registry, results, settings
 from core.db import one, rows
-from core.i18n import format_date, t
+from core.i18n import format_date, format_datetime, local_date, t
 from core.report_recap import (
     Column,
     PositionRecap,
@@ -44,7 +44,7 @@ def recap_xlsx(db: Database, actor: dict, event_id: int, on: dt.date | None = No
     summary = wb.active
     summary.title = t("export.sheet.summary")
     taken = {summary.title.lower()}
-    _summary_sheet(summary, recap, on or dt.date.today())
+    _summary_sheet(summary, recap, on or local_date(None, settings.time_zone(db)))
     for index, section in enumerate(recap.positions, start=1):
         ws = wb.create_sheet(sheet_title(section.name, taken, t("export.sheet.position", n=index)))
         _position_sheet(ws, recap, section)
@@ -114,13 +114,14 @@ def full_export_xlsx(db: Database, actor: dict, event_id: int, on: dt.datetime |
     """Every rating, consensus, result and stage score of an event — admin only, blind ratings left out."""
     require(actor, "admin")
     event = registry.get_event(db, event_id)
-    params = {"event": event_id, "opened": json.dumps(sorted(integration.open_registrations(db, event_id)))}
+    params = {"event": event_id, "opened": json.dumps(sorted(integration.open_registrations(db, event_id))),
+              "zone": settings.time_zone(db)}
     wb = Workbook()
     _ratings_sheet(wb.active, db, params)
     _consensus_sheet(wb.create_sheet(t("export.sheet.consensus")), db, params)
-    _results_sheet(wb.create_sheet(t("export.sheet.results")), db, event_id)
+    _results_sheet(wb.create_sheet(t("export.sheet.results")), db, event_id, params["zone"])
     _stages_sheet(wb.create_sheet(t("export.sheet.stages")), db, event_id)
-    _notes_sheet(wb.create_sheet(t("export.sheet.notes")), db, event, actor, params, on or dt.datetime.now())
+    _notes_sheet(wb.create_sheet(t("export.sheet.notes")), db, event, actor, params, on or dt.datetime.now(dt.UTC))
     return workbook_bytes(wb)
 
 
@@ -144,6 +145,7 @@ def _ratings_sheet(ws: Worksheet, db: Database, params: dict) -> None:
             WHERE r.event_id = :event AND t.registration_id IN {OPENED}
             ORDER BY p.sort, r.participant_no, k.sort, u.full_name, x.sort""", params):
         rating["level"] = rating["level"] if rating["level"] is not None else t("export.tb")
+        rating["updated_at"] = format_datetime(rating["updated_at"], params["zone"])
         append(ws, list(rating.values()))
     _text_columns(ws, (1, 3))
 
@@ -162,11 +164,11 @@ def _consensus_sheet(ws: Worksheet, db: Database, params: dict) -> None:
             LEFT JOIN position_standards s ON s.position_id = r.position_id AND s.competency = cs.competency
             WHERE r.event_id = :event AND cs.registration_id IN {OPENED}
             ORDER BY p.sort, r.participant_no, k.sort""", params):
-        append(ws, list(cell.values()))
+        append(ws, list(cell.values())[:-1] + [format_datetime(cell["decided_at"], params["zone"])])
     _text_columns(ws, (1, 3))
 
 
-def _results_sheet(ws: Worksheet, db: Database, event_id: int) -> None:
+def _results_sheet(ws: Worksheet, db: Database, event_id: int, zone: str) -> None:
     narrative = [t(f"export.col.{field}") for field in integration.NARRATIVE_FIELDS]
     header(ws, _person_titles() + [t("export.col.achieved_total"), t("export.col.standard_total"),
                                    t("export.col.jpm_percent"), t("export.col.category"), *narrative,
@@ -182,7 +184,8 @@ def _results_sheet(ws: Worksheet, db: Database, event_id: int) -> None:
                                          "standard_total", "jpm")]
                + [category_name(result["category"]) if result["category"] else None]
                + [result[field] for field in integration.NARRATIVE_FIELDS]
-               + [t("export.yes") if result["finalized_at"] else t("export.no"), result["finalized_at"]])
+               + [t("export.status.final") if result["finalized_at"] else t("export.status.draft"),
+                  format_datetime(result["finalized_at"], zone) if result["finalized_at"] else None])
         ws.cell(row=ws.max_row, column=7).number_format = DECIMAL
     _text_columns(ws, (1, 3))
 
@@ -213,7 +216,7 @@ def _notes_sheet(ws: Worksheet, db: Database, event: dict, actor: dict, params: 
     header(ws, [t("export.col.item"), t("export.col.value")], [52, 90])
     for label, value in ((t("export.summary.event"), event["name"]),
                          (t("export.note.exported_by"), actor.get("full_name") or actor.get("username")),
-                         (t("export.note.exported_at"), on.strftime("%Y-%m-%d %H:%M")),
+                         (t("export.note.exported_at"), format_datetime(on, params["zone"])),
                          (t("export.note.ratings_included"), included),
                          (t("export.note.ratings_left_out"), left["ratings"]),
                          (t("export.note.candidates_left_out"), left["candidates"]),

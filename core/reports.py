@@ -9,7 +9,6 @@ marks the earlier one superseded.
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import functools
 import hashlib
 import io
@@ -25,7 +24,7 @@ from sqlite_utils import Database
 from core import audit, letterhead, pool, report_individual, scoring, settings
 from core.db import one, rows, transaction
 from core.errors import Conflict, NotFound, PermissionDenied
-from core.i18n import t
+from core.i18n import local_date, t
 from core.integration import thresholds
 from core.registry import get_event
 from core.roles import is_lead
@@ -39,7 +38,7 @@ LETTERHEAD_SHOWN = ("instansi", "unit", "address", "city", "logo")
 # Kept in the data but not printed, so not part of the content hash: a change to them is no new report.
 NOT_PRINTED = (("registration_id",), ("event_id",), ("finalised",), ("event", "start_date"), ("event", "end_date"),
                ("position", "unit"), ("signatories", "assessor", "id"), ("signatories", "lead", "id"))
-PARALLEL_FROM = 12  # reports in a ZIP from which worker processes pay for their start (~3 s each)
+PARALLEL_FROM = 12  # reports in a ZIP from which a worker process pays for its start (~1 s of one core)
 MAX_WORKERS = 4
 
 
@@ -188,8 +187,9 @@ def verify(db: Database, code) -> dict | None:
                        WHERE rp.code = ?""", (normalised,))
     if not found:
         return None
+    issued_on = local_date(found["issued_at"], settings.time_zone(db)).isoformat()
     return {"status": "superseded" if found["superseded_at"] else "valid", "name": found["name"],
-            "issued_at": found["issued_at"], "number": found["number"], "event": found["event"]}
+            "issued_at": found["issued_at"], "issued_on": issued_on, "number": found["number"], "event": found["event"]}
 
 
 def verification_url(base_url: str, code: str) -> str:
@@ -224,7 +224,7 @@ class _Job:
     number: str
     code: str
     url: str
-    issued_at: str
+    issued_on: str
 
     @property
     def file_name(self) -> str:
@@ -247,11 +247,12 @@ def _issue(db: Database, actor: dict, registration_id: int, base_url: str | None
             raise Conflict("report.not_final")
         record = _current_or_new(db, actor, data)
     url = verification_url(base_url or letterhead_settings(db).get("server_url", ""), record["code"])
-    return _Job(data, record["number"], record["code"], url, record["issued_at"]), record
+    issued_on = local_date(record["issued_at"], settings.time_zone(db)).isoformat()  # the date it is signed
+    return _Job(data, record["number"], record["code"], url, issued_on), record
 
 
 def _build(job: _Job) -> bytes:
-    return report_individual.build(job.data, job.number, job.code, job.url, issued_on=job.issued_at)
+    return report_individual.build(job.data, job.number, job.code, job.url, issued_on=job.issued_on)
 
 
 def _current_or_new(db: Database, actor: dict, data: dict) -> dict:
@@ -275,17 +276,12 @@ def _current_or_new(db: Database, actor: dict, data: dict) -> dict:
     return record
 
 
-def local_date(stamp: str) -> dt.date:
-    """The server's local calendar date of a UTC timestamp (the date printed on the report)."""
-    return dt.datetime.fromisoformat(stamp).astimezone().date()
-
-
 def _next_number(db: Database, stamp: str) -> str:
     """The year's running number over all events (superseded reports keep theirs), in the configured format.
 
     Counting per year, not per event, keeps numbers unique when the format carries only {seq} and {year}.
     """
-    day = local_date(stamp)
+    day = local_date(stamp, settings.time_zone(db))
     seq = db.execute("SELECT count(*) FROM reports WHERE substr(issued_at, 1, 4) = ?", (str(day.year),)).fetchone()[0]
     fmt = letterhead_settings(db).get("report_number_format") or "{seq:03d}/{year}"
     return letterhead.report_number(fmt, seq + 1, day.year, day.month)
@@ -325,35 +321,43 @@ def _slug(text: str, keep_case: bool = False) -> str:
 
 def zip_individual(db: Database, actor: dict, event_id: int, base_url: str | None = None,
                    progress: Callable[[int, int], None] | None = None) -> bytes:
-    """One issued PDF per finalised registration of the event, in one ZIP; ``progress(i, n)`` after each."""
+    """One issued PDF per finalised registration of the event, in one ZIP; ``progress(i, n)`` as each is built.
+
+    The entries are in participant order, whoever built them first.
+    """
     get_event(db, event_id)
     require_reader(db, actor, event_id)
     people = rows(db, """SELECT r.id FROM registrations r JOIN results res ON res.registration_id = r.id
                          WHERE r.event_id = ? AND res.finalized_at IS NOT NULL ORDER BY r.participant_no, r.id""",
                   (event_id,))
     jobs = [_issue(db, actor, person["id"], base_url)[0] for person in people]
+    pdfs: list[bytes | None] = [None] * len(jobs)
+    for done, (index, pdf) in enumerate(_build_all(jobs), start=1):
+        pdfs[index] = pdf
+        if progress:
+            progress(done, len(jobs))
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for index, (job, pdf) in enumerate(zip(jobs, _build_all(jobs), strict=True), start=1):
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:  # PDFs are compressed
+        for job, pdf in zip(jobs, pdfs, strict=True):
             archive.writestr(job.file_name, pdf)
-            if progress:
-                progress(index, len(jobs))
     return buffer.getvalue()
 
 
-def _build_all(jobs: list[_Job]) -> Iterator[bytes]:
-    """The PDFs in order; many of them in worker processes, since fpdf2 and vl-convert hold the GIL.
-
-    Where the workers cannot start or fail, the remaining PDFs are built here.
+def _build_all(jobs: list[_Job]) -> Iterator[tuple[int, bytes]]:
+    """``(index, pdf)`` of every job as it is built: here and, for many, in worker processes beside this one
+    (fpdf2 holds the GIL; a worker costs an interpreter start, so one fewer than the processors, as this one
+    builds too). Where the workers cannot start or fail, what they have not given is built here.
     """
-    workers = min(pool.cpus(), MAX_WORKERS, len(jobs))
-    done = 0
-    if len(jobs) >= PARALLEL_FROM and workers > 1:
+    workers = min(pool.cpus() - 1, MAX_WORKERS, len(jobs) - 1)
+    done: set[int] = set()
+    if len(jobs) >= PARALLEL_FROM and workers >= 1:
         try:
-            for pdf in pool.run("core.reports:_build", jobs, workers):
-                done += 1
-                yield pdf
+            for index, pdf in pool.run("core.reports:_build", jobs, workers, local=_build):
+                done.add(index)
+                yield index, pdf
             return
         except pool.FAILURES:
             pass
-    yield from map(_build, jobs[done:])
+    for index, job in enumerate(jobs):
+        if index not in done:
+            yield index, _build(job)

@@ -9,6 +9,7 @@ from sqlite_utils import Database
 from core import audit, refdata
 from core.db import one, transaction
 from core.errors import ValidationError
+from core.i18n import DEFAULT_ZONE, TIME_ZONES
 from core.roles import require
 
 
@@ -45,3 +46,16 @@ def set_potential_bands(db: Database, actor: dict, tinggi: float, menengah: floa
     if not 0 < menengah < tinggi <= 200:
         raise ValidationError("settings.bad_bands")
     put(db, actor, "potential_bands", {"tinggi": float(tinggi), "menengah": float(menengah)})
+
+
+def time_zone(db: Database) -> str:
+    """The office's zone for every date and time a person reads: ``WIB`` (default), ``WITA`` or ``WIT``."""
+    zone = get(db, "time_zone")
+    return zone if zone in TIME_ZONES else DEFAULT_ZONE
+
+
+def set_time_zone(db: Database, actor: dict, zone: str) -> None:
+    """Admin picks the office's zone; anything but WIB/WITA/WIT is refused and nothing changes."""
+    if zone not in TIME_ZONES:
+        raise ValidationError("settings.bad_time_zone", zones=", ".join(TIME_ZONES))
+    put(db, actor, "time_zone", zone)

@@ -103,9 +103,12 @@ def individual_files(row, reg_id: int) -> None:
 
 
 def make_zip() -> bytes:
+    """The ZIP, with a bar that counts the reports as they are built; gone when the ZIP is ready."""
     bar = st.progress(0.0, text=tr("laporan.working"))
-    return reports.zip_individual(database(), user, event["id"], base_url(),
-                                  progress=lambda i, n: bar.progress(i / n, text=f"{i}/{n}"))
+    made = reports.zip_individual(database(), user, event["id"], base_url(), progress=lambda i, n: bar.progress(
+        i / n, text=tr("report.zip_progress", done=i, total=n)))
+    bar.empty()
+    return made
 
 
 def recap_view() -> None:

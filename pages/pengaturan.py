@@ -5,7 +5,8 @@ import base64
 import streamlit as st
 
 from core import audit, auth, backup, letterhead, refdata, settings, setup
-from pages.common import attempt, guard, petunjuk, rerun, tr
+from core.i18n import TIME_ZONES, format_datetime
+from pages.common import attempt, guard, lang, petunjuk, rerun, tr
 
 db, user = guard("admin")
 st.title(tr("pengaturan.title"))
@@ -58,12 +59,24 @@ def rules_tab() -> None:
     for purpose in ("pengisian", "pemetaan"):
         thresholds_form(purpose)
     bands = settings.get(db, "potential_bands")
+    time_zone_form()
     with st.form("pengaturan_bands"):
         st.markdown(f"**{tr('pengaturan.bands')}**")
         high = st.number_input(tr("pengaturan.band_high"), 0.0, 200.0, float(bands["tinggi"]), 0.5)
         mid = st.number_input(tr("pengaturan.band_mid"), 0.0, 200.0, float(bands["menengah"]), 0.5)
         if st.form_submit_button(tr("common.save")):
             if attempt(settings.set_potential_bands, db, user, high, mid):
+                rerun(tr("common.saved"))
+
+
+def time_zone_form() -> None:
+    """The office's zone (WIB/WITA/WIT) for every date and time a person reads."""
+    zones = list(TIME_ZONES)
+    with st.form("pengaturan_time_zone"):
+        zone = st.selectbox(tr("pengaturan.time_zone"), zones, index=zones.index(settings.time_zone(db)),
+                            format_func=lambda z: tr("zone." + z), help=tr("pengaturan.time_zone_help"))
+        if st.form_submit_button(tr("common.save")):
+            if attempt(settings.set_time_zone, db, user, zone):
                 rerun(tr("common.saved"))
 
 
@@ -120,8 +133,10 @@ def backup_tab() -> None:
 
 
 def kept_backups(path, existing: list[dict]) -> None:
+    zone = settings.time_zone(db)
     st.dataframe([{tr("pengaturan.backup_file"): b["name"], tr("pengaturan.backup_size"):
-                   f"{b['size'] / 1024 / 1024:.1f} MB", tr("pengaturan.backup_time"): b["modified"][:19]}
+                   f"{b['size'] / 1024 / 1024:.1f} MB",
+                   tr("pengaturan.backup_time"): format_datetime(b["modified"], zone, lang())}
                   for b in existing], hide_index=True, width="stretch", height=220)
     chosen = st.selectbox(tr("pengaturan.backup_pick"), [b["name"] for b in existing], key="pengaturan_backup_pick")
     # Read only when clicked: a backup can be large, and this page must stay quick.
@@ -147,7 +162,9 @@ def restore_form(path) -> None:
 
 def audit_tab() -> None:
     st.caption(tr("pengaturan.audit_note"))
-    st.dataframe([{tr("audit.at"): e["at"], tr("audit.who"): e["username"], tr("audit.action"): e["action"],
+    zone = settings.time_zone(db)
+    st.dataframe([{tr("audit.at"): format_datetime(e["at"], zone, lang()), tr("audit.who"): e["username"],
+                   tr("audit.action"): e["action"],
                    tr("audit.entity"): f"{e['entity']} {e['entity_id']}", tr("audit.old"): e["old_value"],
                    tr("audit.new"): e["new_value"], tr("audit.reason"): e["reason"]}
                   for e in audit.entries(db)], hide_index=True, width="stretch")

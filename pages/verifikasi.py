@@ -18,7 +18,7 @@ def verdict(code: str) -> None:
         st.success(tr("verifikasi.valid"), icon=":material/verified:")
     else:
         st.warning(tr("verifikasi.superseded"), icon=":material/history:")
-    st.markdown(f"**{escape_markdown(found['name'])}** · {format_date(found['issued_at'], lang())}")
+    st.markdown(f"**{escape_markdown(found['name'])}** · {format_date(found['issued_on'], lang())}")
 
 
 st.title(tr("verifikasi.title"))

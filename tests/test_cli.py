@@ -266,3 +266,133 @@ def test_other_errors_are_no_database_failure():
     assert dbfailure.kind_of(db.IntegrityFailure("x")) == "integrity"
     codes = [dbfailure.exit_code(k) for k in dbfailure.KINDS]
     assert len(set(codes)) == len(codes) and not {0, 1} & set(codes)
+
+
+# python -m core report KIND (SPEC §7, issue 13 item 11): every paper is read back --------------
+
+SELEKSI, PEMETAAN = 1, 2
+
+
+def pdf_text(path) -> str:
+    """The text of a PDF as a reader sees it (poppler's pdftotext)."""
+    import subprocess
+
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def pdf_bytes_text(data: bytes, tmp_path) -> str:
+    path = tmp_path / "read.pdf"
+    path.write_bytes(data)
+    return pdf_text(path)
+
+
+def finalised(database, event_id: int) -> list[dict]:
+    return db.rows(database, """SELECT r.id, r.position_id, c.name, c.nip FROM registrations r
+                                JOIN results res ON res.registration_id = r.id
+                                JOIN candidates c ON c.id = r.candidate_id
+                                WHERE r.event_id = ? AND res.finalized_at IS NOT NULL ORDER BY r.id""", (event_id,))
+
+
+def assert_office_words(text: str) -> None:
+    assert "Saudara/i" not in text and "kelas jabatan" not in text.lower() and "kandidat" not in text.lower()
+
+
+def test_report_individual_is_issued_and_reads_back(run, demo_db, tmp_path, capsys):
+    person = finalised(demo_db, SELEKSI)[0]
+    out = tmp_path / "individu.pdf"
+    assert run("report", "individual", "--event", str(SELEKSI), "--registration", str(person["id"]),
+               "--out", str(out)) == 0
+    assert str(out) in capsys.readouterr().out
+    text = pdf_text(out)
+    record = db.one(demo_db, "SELECT number, code, issued_by FROM reports WHERE registration_id = ?"
+                             " AND superseded_at IS NULL", (person["id"],))
+    assert person["name"] in text and person["nip"] in text and "RAHASIA" in text
+    assert record["number"] in text and record["code"] in text
+    assert record["issued_by"] == db.one(demo_db, "SELECT id FROM users WHERE username = 'admin'")["id"]
+    assert_office_words(text)
+
+
+def test_report_recap_pdf_and_xlsx(run, demo_db, tmp_path):
+    from openpyxl import load_workbook
+
+    event = db.one(demo_db, "SELECT name FROM events WHERE id = ?", (SELEKSI,))["name"]
+    assert run("report", "recap-pdf", "--event", str(SELEKSI), "--out", str(tmp_path / "rekap.pdf")) == 0
+    text = pdf_text(tmp_path / "rekap.pdf")
+    assert "REKAPITULASI" in text and event in " ".join(text.split())
+    assert finalised(demo_db, SELEKSI)[0]["name"] in text
+    assert_office_words(text)
+    assert run("report", "recap-xlsx", "--event", str(SELEKSI), "--out", str(tmp_path / "rekap.xlsx")) == 0
+    book = load_workbook(tmp_path / "rekap.xlsx")
+    assert book.sheetnames[0] == t("export.sheet.summary") and len(book.sheetnames) > 1
+    assert event in [cell for row in book.worksheets[0].iter_rows(values_only=True) for cell in row]
+
+
+def test_report_berita_acara_needs_a_position_and_reads_back(run, demo_db, tmp_path, capsys):
+    out = tmp_path / "ba.pdf"
+    assert run("report", "berita-acara", "--event", str(SELEKSI), "--out", str(out)) == 2
+    assert "--position" in capsys.readouterr().err and not out.exists()
+    position = db.one(demo_db, "SELECT id, name FROM positions WHERE id = ?",
+                      (finalised(demo_db, SELEKSI)[0]["position_id"],))
+    assert run("report", "berita-acara", "--event", str(SELEKSI), "--position", str(position["id"]),
+               "--meeting-date", "2026-12-01", "--place", "Ruang Rapat Sekda", "--out", str(out)) == 0
+    text = " ".join(pdf_text(out).split())
+    assert "BERITA ACARA" in text and position["name"] in text
+    assert_office_words(text)
+
+
+def test_report_zip_holds_every_final_report(run, demo_db, tmp_path):
+    import zipfile
+
+    people = finalised(demo_db, PEMETAAN)
+    out = tmp_path / "semua.zip"
+    assert run("report", "zip", "--event", str(PEMETAAN), "--out", str(out)) == 0
+    with zipfile.ZipFile(out) as archive:
+        names = archive.namelist()
+        assert len(names) == len(people) and all(n.endswith(".pdf") for n in names)
+        texts = [pdf_bytes_text(archive.read(n), tmp_path) for n in (names[0], names[-1])]
+    assert all("RAHASIA" in text for text in texts)
+    assert sum(any(p["name"] in text for text in texts) for p in people) == 2  # first and last, by name
+
+
+def test_report_export_and_siasn(run, demo_db, tmp_path):
+    from openpyxl import load_workbook
+
+    assert run("report", "export", "--event", str(SELEKSI), "--out", str(tmp_path / "data.xlsx")) == 0
+    assert load_workbook(tmp_path / "data.xlsx").sheetnames == ["Penilaian", "Konsensus", "Hasil", "Nilai Tahap",
+                                                                 "Catatan"]
+    assert run("report", "siasn", "--event", str(PEMETAAN), "--out", str(tmp_path / "siasn.json")) == 0
+    shipped = json.loads((tmp_path / "siasn.json").read_text(encoding="utf-8"))
+    assert {p["nip"] for p in finalised(demo_db, PEMETAAN)} <= set(json.dumps(shipped).split('"'))
+    assert run("report", "siasn", "--event", str(PEMETAAN), "--out", str(tmp_path / "siasn.xlsx")) == 0
+    assert load_workbook(tmp_path / "siasn.xlsx").worksheets[0].max_row > 1
+
+
+def test_report_refusals_have_plain_messages_and_exit_codes(run, demo_db, tmp_path, capsys):
+    person = finalised(demo_db, SELEKSI)[0]
+    out = tmp_path / "x.pdf"
+    cases = [(("individual", "--event", str(SELEKSI)), 2, "--registration"),
+             (("individual", "--event", str(PEMETAAN), "--registration", str(person["id"])), 1,
+              "tidak ada di kegiatan"),
+             (("recap-pdf", "--event", "999"), 1, t("event.not_found")),
+             (("export", "--event", str(SELEKSI), "--user", "tidakada"), 1, "tidakada")]
+    for args, code, said in cases:
+        assert run("report", *args, "--out", str(out)) == code, args
+        assert said in capsys.readouterr().err and not out.exists()
+    assert run("report", "recap-pdf", "--event", str(SELEKSI), "--out", str(tmp_path / "tidak" / "ada.pdf")) == 11
+    assert "tidak dapat ditulis" in capsys.readouterr().err
+
+
+def test_report_as_another_user_follows_their_role(run, demo_db, tmp_path, capsys):
+    asesor = db.one(demo_db, """SELECT u.username FROM users u WHERE u.role = 'asesor' AND u.id NOT IN
+                                (SELECT user_id FROM event_assessors WHERE is_lead = 1)""")["username"]
+    assert run("report", "export", "--event", str(SELEKSI), "--user", asesor, "--out", str(tmp_path / "x.xlsx")) == 1
+    assert "Gagal" in capsys.readouterr().err and not (tmp_path / "x.xlsx").exists()
+    pimpinan = db.one(demo_db, "SELECT username FROM users WHERE role = 'pimpinan'")["username"]
+    assert run("report", "recap-pdf", "--event", str(SELEKSI), "--user", pimpinan,
+               "--out", str(tmp_path / "r.pdf")) == 0
+
+
+def test_report_without_any_admin_says_how_to_make_one(run, fresh_db, tmp_path, capsys):
+    assert run("report", "recap-pdf", "--event", "1", "--out", str(tmp_path / "r.pdf")) == 1
+    assert "create-user" in capsys.readouterr().err

@@ -4,14 +4,15 @@ neutralisation in every text cell."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from core import db, exports, importer, reader, report_recap, results, sheets
+from core import db, exports, importer, reader, report_recap, results, settings, sheets
 from core.db import one, rows
 from core.errors import PermissionDenied
-from core.i18n import t
+from core.i18n import format_datetime, t
 
 PASSWORD = "rahasia123"
 SELEKSI, PEMETAAN = 1, 2
@@ -236,7 +237,11 @@ def test_full_export_results_and_stage_scores(full_book, demo_db):
                           float(top["final"]))
     result = next(r for r in full_book["Hasil"].iter_rows(min_row=2, values_only=True) if r[0] == number)
     assert result[4:8] == (top["achieved_total"], 36, pytest.approx(top["jpm"]), "Memenuhi Syarat")
-    assert result[12] == "Ya"
+    assert result[12] == "Final"
+    finalised_at = one(demo_db, "SELECT res.finalized_at FROM results res JOIN registrations r"
+                                " ON r.id = res.registration_id WHERE r.event_id = ? AND r.participant_no = ?",
+                       (SELEKSI, number))["finalized_at"]
+    assert result[13] == format_datetime(finalised_at, "WIB")
 
 
 def open_ids(database) -> set[int]:
@@ -351,3 +356,38 @@ def test_defuse_catches_a_formula_a_builder_wrote_directly():
     assert wb.active["A1"].data_type == "f"
     ws = load_workbook(io.BytesIO(sheets.workbook_bytes(wb))).active
     assert (ws["A1"].value, ws["A1"].data_type, ws["B1"].value) == ("'=1+1", "s", "'-x")
+
+
+# Dates and times in the office's zone (issue 13 item 6) ------------------------------------------
+
+STAMP = re.compile(r"^\d{1,2} (Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|"
+                   r"Desember) \d{4} \d{2}\.\d{2} (WIB|WITA|WIT)$")
+
+
+def test_full_export_headers_say_status_and_time_of_finalisation(full_book):
+    titles = [c.value for c in full_book["Hasil"][1]]
+    assert titles[-2:] == ["Status", "Waktu finalisasi"]
+    assert "Level usulan" in [c.value for c in full_book["Konsensus"][1]]
+    assert not {"Final?", "Difinalkan", "Saran"} & set(titles + [c.value for c in full_book["Konsensus"][1]])
+
+
+def test_full_export_prints_no_iso_timestamps(full_book):
+    stamps = [row[-1] for row in full_book["Penilaian"].iter_rows(min_row=2, values_only=True)]
+    stamps += [row[-1] for row in full_book["Konsensus"].iter_rows(min_row=2, values_only=True)]
+    stamps += [row[13] for row in full_book["Hasil"].iter_rows(min_row=2, values_only=True) if row[13]]
+    assert stamps and all(STAMP.match(value) for value in stamps), [v for v in stamps if not STAMP.match(v)][:3]
+    assert STAMP.match(label_value(full_book["Catatan"], t("export.note.exported_at")))
+
+
+def test_full_export_follows_the_zone_setting(demo_db, admin):
+    def finalised_times() -> list[str]:
+        book = workbook(exports.full_export_xlsx(demo_db, admin, SELEKSI))
+        return [row[13] for row in book["Hasil"].iter_rows(min_row=2, values_only=True) if row[13]]
+
+    west = finalised_times()
+    settings.set_time_zone(demo_db, admin, "WIT")
+    east = finalised_times()
+    assert all(w.endswith(" WIB") for w in west) and all(e.endswith(" WIT") for e in east)
+    stamp = one(demo_db, "SELECT finalized_at FROM results WHERE finalized_at IS NOT NULL"
+                         " ORDER BY registration_id")["finalized_at"]
+    assert format_datetime(stamp, "WIT") in east and format_datetime(stamp, "WIB") in west

@@ -1,6 +1,7 @@
 """The string catalog and the Indonesian number/date formats (SPEC §1)."""
 
 import datetime as dt
+import json
 import re
 import string
 from pathlib import Path
@@ -153,3 +154,99 @@ def test_format_number(value, decimals, lang, expected):
 ])
 def test_format_percent(value, lang, expected):
     assert i18n.format_percent(value, lang) == expected
+
+
+# One word per thing (SPEC §1, issue 13 item 5) --------------------------------------------------
+
+BANNED = {  # the word a reader must not meet → the word the app uses instead
+    r"(?i)\bkandidat\b": "peserta", r"(?i)\basesi\b": "peserta", r"(?i)\bcandidates?\b": "peserta",
+    r"(?i)\bkelas jabatan\b": "jenjang jabatan", r"(?i)\bSaudara/i\b": "Saudara",
+    r"(?i)\bjabatan sekarang\b": "jabatan saat ini", r"(?i)\bberbagi peringkat\b": "menempati peringkat yang sama",
+    r"(?i)\bpita\b": "rentang", r"(?i)\bcenderung murah\b": "cenderung longgar", r"(?i)\bdifinalkan\b": "finalisasi",
+    r"Final\?": "Status", r"(?<![{.\w])[Ff]ile(?![}\w])": "berkas",  # FILE in a command's syntax is a placeholder
+}
+READ_DATA = ("narrative", "demo_phrases")  # data files whose texts are printed in reports
+
+
+def banned_words(text: str) -> list[str]:
+    """The banned words in an Indonesian text (placeholders aside), each with the word to use instead."""
+    text = re.sub(r"\{[^{}]*\}", "{}", text)
+    return [f"{found.group(0)!r} → {instead}" for pattern, instead in BANNED.items()
+            for found in re.finditer(pattern, text)]
+
+
+def strings_in(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    return [text for item in items for text in strings_in(item)]
+
+
+@pytest.mark.parametrize("text, found", [
+    ("Kandidat tidak ditemukan.", 1), ("nilai total kompetensi Saudara/i {name}", 1), ("Kelas jabatan", 1),
+    ("Pita potensial", 1), ("Ukuran file 5 MB", 1), ("Final?", 1), ("Peserta yang sama berbagi peringkat", 1),
+    ("Peserta tidak ditemukan.", 0), ("Saudara {name}", 0), ("Jenjang jabatan", 0), ("Dari {file}", 0),
+    ("{candidates} orang", 0), ("python -m core restore FILE", 0), ("Berkas peserta", 0), ("Profil kompetensi", 0),
+])
+def test_banned_word_finder(text, found):
+    assert len(banned_words(text)) == found
+
+
+def test_indonesian_catalog_uses_one_word_per_thing():
+    offenders = {key: banned_words(texts.get("id", "")) for key, texts in i18n.catalog().items()}
+    assert {key: words for key, words in offenders.items() if words} == {}
+
+
+@pytest.mark.parametrize("name", READ_DATA)
+def test_printed_data_texts_use_one_word_per_thing(name):
+    data = json.loads((ROOT / "data" / f"{name}.json").read_text(encoding="utf-8"))
+    assert [words for text in strings_in(data) if (words := banned_words(text))] == []
+
+
+def test_the_page_of_peserta_is_called_peserta():
+    assert i18n.t("nav.kandidat") == "Peserta" == i18n.t("kandidat.title")
+
+
+# Dates and times in the office's zone (issue 13 item 6) ------------------------------------------
+
+@pytest.mark.parametrize("stamp, zone, lang, expected", [
+    ("2026-12-02T16:59:00+00:00", "WIB", "id", "2 Desember 2026 23.59 WIB"),
+    ("2026-12-02T17:00:00+00:00", "WIB", "id", "3 Desember 2026 00.00 WIB"),  # midnight in Jakarta
+    ("2026-12-02T17:30:00+00:00", "WIB", "id", "3 Desember 2026 00.30 WIB"),
+    ("2026-12-02T15:59:59+00:00", "WITA", "id", "2 Desember 2026 23.59 WITA"),
+    ("2026-12-02T16:00:00+00:00", "WITA", "id", "3 Desember 2026 00.00 WITA"),
+    ("2026-12-02T14:59:00+00:00", "WIT", "id", "2 Desember 2026 23.59 WIT"),
+    ("2026-12-02T15:00:00+00:00", "WIT", "id", "3 Desember 2026 00.00 WIT"),
+    ("2026-12-31T17:05:00+00:00", "WIB", "id", "1 Januari 2027 00.05 WIB"),  # a new year
+    ("2026-12-02T07:05:00", "WIB", "id", "2 Desember 2026 14.05 WIB"),  # no offset: stored UTC
+    ("2026-12-02T14:05:00+07:00", "WIT", "id", "2 Desember 2026 16.05 WIT"),
+    ("2026-12-02T07:05:00+00:00", "WIB", "en", "2 December 2026 14:05 WIB"),
+    ("2026-12-02T07:05:00+00:00", "PST", "id", "2 Desember 2026 14.05 WIB"),  # unknown zone: WIB
+    (dt.datetime(2026, 12, 2, 7, 5, tzinfo=dt.UTC), "WITA", "id", "2 Desember 2026 15.05 WITA"),
+    (None, "WIB", "id", "–"), ("", "WIB", "id", "–"),
+])
+def test_format_datetime(stamp, zone, lang, expected):
+    assert i18n.format_datetime(stamp, zone, lang) == expected
+
+
+@pytest.mark.parametrize("stamp, zone, expected", [
+    ("2026-12-31T16:59:59+00:00", "WIB", dt.date(2026, 12, 31)),
+    ("2026-12-31T17:00:00+00:00", "WIB", dt.date(2027, 1, 1)),
+    ("2026-12-31T15:00:00+00:00", "WIT", dt.date(2027, 1, 1)),
+    ("2026-12-31T14:59:59+00:00", "WIT", dt.date(2026, 12, 31)),
+])
+def test_local_date(stamp, zone, expected):
+    assert i18n.local_date(stamp, zone) == expected
+
+
+def test_time_zone_setting_defaults_to_wib_and_refuses_others(fresh_db, admin):
+    from core import audit, settings
+
+    assert settings.time_zone(fresh_db) == "WIB"
+    with pytest.raises(errors.ValidationError):
+        settings.set_time_zone(fresh_db, admin, "PST")
+    assert settings.time_zone(fresh_db) == "WIB"
+    settings.set_time_zone(fresh_db, admin, "WITA")
+    assert settings.time_zone(fresh_db) == "WITA"
+    change = [e for e in audit.entries(fresh_db) if e["entity"] == "setting" and e["entity_id"] == "time_zone"]
+    assert [(json.loads(e["old_value"]), json.loads(e["new_value"])) for e in change] == [("WIB", "WITA")]
