@@ -21,7 +21,7 @@ from pathlib import Path
 
 from common import ROOT, run_main
 
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.append(str(ROOT / "tests"))  # after tests/browser, which run.py puts first (both have a conftest)
 
 HEADER = ["PNS ID", "NIP BARU", "NAMA", "GELAR DEPAN", "GELAR BELAKANG", "TANGGAL LAHIR", "GOL AKHIR NAMA",
           "JABATAN NAMA", "UNOR NAMA", "NOMOR HP", "EMAIL", "AGAMA NAMA", "JENIS KELAMIN", "TMT CPNS",

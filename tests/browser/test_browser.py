@@ -117,7 +117,7 @@ def open_import_tab(page, url: str) -> None:
 def upload(page, tmp_path, name: str, data: bytes) -> None:
     path = tmp_path / name
     path.write_bytes(data)
-    page.locator("input[type=file]").set_input_files(str(path))
+    page.locator(".st-key-kandidat_upload input[type=file]").set_input_files(str(path))  # the peserta uploader
     expect(page.get_by_role("button", name=f"Remove {name}")).to_be_visible()  # uploaded before the click
     page.get_by_role("button", name=t("kandidat.import_go")).click()
 

@@ -52,7 +52,7 @@ def test_unknown_type_gets_the_apps_own_message(admin_app, page, tmp_path):
     open_import_tab(page, admin_app.url)
     path = tmp_path / "foto.pdf"
     path.write_bytes(b"%PDF-1.7\n")
-    page.locator("input[type=file]").set_input_files(str(path))
+    page.locator(".st-key-kandidat_upload input[type=file]").set_input_files(str(path))  # the peserta uploader
     expect(page.get_by_text("tidak dapat dibaca", exact=False).first).to_be_visible()
     expect(page.get_by_text("not allowed")).to_have_count(0)
 
