@@ -60,6 +60,6 @@ for column, person in zip(radar_cols, best, strict=False):
 
 if event["purpose"] == "pemetaan":
     st.header(tr("talenta.title"))
-    summary = results.ninebox_summary(db, table)
+    summary = results.ninebox_summary(db, event["id"])
     chart("ninebox_grid", boxes=[{k: b[k] for k in ("box", "potential", "performance", "count", "label")}
                                  for b in summary])

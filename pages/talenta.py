@@ -28,7 +28,7 @@ event = registry.get_event(db, need_event())
 @st.cache_data(ttl=900, max_entries=16, show_spinner=False)
 def cached_boxes(event_id: int, token: int) -> list[dict]:
     fresh = database()
-    return results.ninebox_summary(fresh, results.event_results(fresh, event_id))
+    return results.ninebox_summary(fresh, event_id)
 
 
 token = integration.change_token(db)
@@ -50,8 +50,8 @@ chart("ninebox_grid", boxes=[{k: b[k] for k in ("box", "potential", "performance
 pool = [p for b in summary if b["succession"] for p in b["people"]]
 st.markdown(f"#### {tr('talenta.pool', n=len(pool))}")
 if pool:
-    plain_table([{tr("field.name"): p["name"], tr("field.position"): p["position_name"],
-                  "JPM": jpm_text(db, p["jpm"]), "SKP": predikat.get(p["skp_predikat"], "–")} for p in pool])
+    plain_table([{tr("field.name"): p["name"], tr("field.position"): p["position_name"], "JPM": jpm_text(db, p["jpm"]),
+                  "SKP": predikat.get(next(iter(p["skp_used"].values()), None), "–")} for p in pool])
 
 st.markdown(f"#### {tr('talenta.boxes')}")
 labels = {b["box"]: f"{b['box']} · {b['label']} ({b['count']})" for b in summary}
@@ -61,7 +61,7 @@ st.info(f"**{tr('talenta.action')}:** {escape_markdown(chosen['action'])}")
 if chosen["people"]:
     plain_table([{tr("field.participant_no"): p["participant_no"], tr("field.name"): p["name"],
                   tr("field.position"): p["position_name"], "JPM": jpm_text(db, p["jpm"]),
-                  "SKP": predikat.get(p["skp_predikat"], "–")} for p in chosen["people"]])
+                  "SKP": predikat.get(next(iter(p["skp_used"].values()), None), "–")} for p in chosen["people"]])
 
 # The editor only when asked for: a data editor is the costliest element of this page.
 if user["role"] == "admin" and st.toggle(tr("talenta.edit_skp"), key="talenta_edit"):
