@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from core import web
+import web
 
 
 def friendly_error(exc: Exception) -> bool:
@@ -23,7 +23,7 @@ def friendly_error(exc: Exception) -> bool:
     return True
 
 
-app = st.App(__file__, routes=web.routes(), on_script_error=friendly_error)
+app = st.App(__file__, routes=web.routes(), middleware=web.middleware(), on_script_error=friendly_error)
 
 # A ``pages/`` folder beside app.py makes Streamlit start each process in its old multipage mode,
 # which would run a page file without this frame until the first st.navigation call. The frame

@@ -8,6 +8,7 @@ import hmac
 import json
 import re
 import secrets
+import threading
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -202,25 +203,80 @@ def locked_until(db: Database, username: str, now: dt.datetime | None = None) ->
     return until if until > now else None
 
 
+# One address may fail this many sign-ins (any user names, known or not) per lock window. Stored in
+# the database like the per-account lock: it survives a restart and holds across server processes.
+CLIENT_MAX_FAILURES = 20
+# Each argon2 check takes 64 MiB: at most this many run at once; the others wait their turn.
+PASSWORD_CHECKS = 2
+CHECK_WAIT_SECONDS = 10.0
+_checks = threading.BoundedSemaphore(PASSWORD_CHECKS)
+
+
+def client_locked_until(db: Database, client: str, now: dt.datetime | None = None) -> dt.datetime | None:
+    """When an address has failed too often within the lock window, the moment it may try again."""
+    if not client:
+        return None
+    now = now or _utcnow()
+    window = dt.timedelta(minutes=settings.get(db, "login_lock_minutes"))
+    recent = rows(db, "SELECT at FROM login_attempts WHERE client = ? AND success = 0 AND at > ?"
+                      " ORDER BY at DESC LIMIT ?", (client[:64], (now - window).isoformat(), CLIENT_MAX_FAILURES))
+    if len(recent) < CLIENT_MAX_FAILURES:
+        return None
+    return dt.datetime.fromisoformat(recent[-1]["at"]) + window
+
+
+def _minutes_left(until: dt.datetime, now: dt.datetime) -> int:
+    return max(1, int((until - now).total_seconds() + 59) // 60)
+
+
+def _claim_attempt(db: Database, username: str, client: str, now: dt.datetime) -> tuple[dict | None, int]:
+    """Check the locks and record the attempt as failed in one ``BEGIN IMMEDIATE`` transaction.
+
+    Attempts arriving together queue on the write lock, so each sees the ones before it:
+    at most ``login_max_failures`` password checks happen per lock window, however many arrive.
+    """
+    with transaction(db):
+        until = locked_until(db, username, now)
+        if until:
+            raise AuthError("auth.locked", minutes=_minutes_left(until, now))
+        until = client_locked_until(db, client, now)
+        if until:
+            raise AuthError("auth.client_locked", minutes=_minutes_left(until, now))
+        attempt = db.execute("INSERT INTO login_attempts (username, at, success, client) VALUES (?, ?, 0, ?)",
+                             (username, now.isoformat(), client[:64])).lastrowid
+        return one(db, "SELECT * FROM users WHERE username = ?", (username,)), attempt
+
+
+def _bounded_check(password_hash: str, password: str) -> bool | None:
+    """The argon2 check with at most ``PASSWORD_CHECKS`` at once; ``None`` when no turn came in time."""
+    if not _checks.acquire(timeout=CHECK_WAIT_SECONDS):
+        return None
+    try:
+        return verify_password(password_hash, password)
+    finally:
+        _checks.release()
+
+
 def login(db: Database, username: str, password: str, client: str = "",
           now: dt.datetime | None = None) -> dict:
-    """Check the password and return the user, or raise :class:`AuthError`."""
+    """Check the password and return the user, or raise :class:`AuthError`.
+
+    The attempt is recorded (as failed) before the password is checked, and marked successful
+    after; an unknown user name is checked against a dummy hash so the answer takes as long.
+    """
     username = (username or "").strip().lower()
     now = now or _utcnow()
-    until = locked_until(db, username, now)
-    if until:
-        minutes = max(1, int((until - now).total_seconds() + 59) // 60)
-        raise AuthError("auth.locked", minutes=minutes)
-    user = one(db, "SELECT * FROM users WHERE username = ?", (username,))
-    ok = verify_password(user["password_hash"] if user else _DUMMY_HASH, password or "")
-    ok = ok and bool(user) and bool(user["active"])
-    with transaction(db):
-        db.execute("INSERT INTO login_attempts (username, at, success, client) VALUES (?, ?, ?, ?)",
-                   (username, now.isoformat(), int(ok), client[:64]))
-    if not ok:
-        raise AuthError("auth.wrong_credentials")
-    if _hasher.check_needs_rehash(user["password_hash"]):
+    user, attempt = _claim_attempt(db, username, client or "", now)
+    ok = _bounded_check(user["password_hash"] if user else _DUMMY_HASH, password or "")
+    if ok is None:  # the server is busy: this attempt was not checked, so it does not count
         with transaction(db):
+            db.execute("DELETE FROM login_attempts WHERE id = ?", (attempt,))
+        raise AuthError("auth.busy")
+    if not (ok and user and user["active"]):
+        raise AuthError("auth.wrong_credentials")
+    with transaction(db):
+        db.execute("UPDATE login_attempts SET success = 1 WHERE id = ?", (attempt,))
+        if _hasher.check_needs_rehash(user["password_hash"]):
             db.execute("UPDATE users SET password_hash = ? WHERE id = ?", (hash_password(password), user["id"]))
     return user
 

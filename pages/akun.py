@@ -7,23 +7,32 @@ from core.textutil import escape_markdown
 from pages.common import attempt, guard, tr
 
 db, user = guard("admin", "asesor", "pimpinan")
-st.title(tr("akun.title"))
-st.write(escape_markdown(f"{user['full_name']} · {user['username']}") + f" · {tr('role.' + user['role'])}")
+LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
 
-languages = {"id": "Bahasa Indonesia", "en": "English"}
-choice = st.radio(tr("akun.language"), list(languages), format_func=languages.get,
-                  index=list(languages).index(user["language"]), horizontal=True, key="akun_lang")
-if choice != user["language"] and attempt(auth.set_language, db, user, choice):
-    st.rerun()
 
-with st.form("akun_password", clear_on_submit=True):
-    st.markdown(f"**{tr('akun.change_password')}**")
-    current = st.text_input(tr("akun.current_password"), type="password")
-    new = st.text_input(tr("pengaturan.new_password"), type="password", help=tr("mulai.password_help"))
-    confirm = st.text_input(tr("field.password_confirm"), type="password")
-    if st.form_submit_button(tr("common.save"), type="primary"):
+def language_choice() -> None:
+    choice = st.radio(tr("akun.language"), list(LANGUAGES), format_func=LANGUAGES.get,
+                      index=list(LANGUAGES).index(user["language"]), horizontal=True, key="akun_lang")
+    if choice != user["language"] and attempt(auth.set_language, db, user, choice):
+        st.rerun()
+
+
+def password_form() -> None:
+    with st.form("akun_password", clear_on_submit=True):
+        st.markdown(f"**{tr('akun.change_password')}**")
+        current = st.text_input(tr("akun.current_password"), type="password")
+        new = st.text_input(tr("pengaturan.new_password"), type="password", help=tr("mulai.password_help"))
+        confirm = st.text_input(tr("field.password_confirm"), type="password")
+        if not st.form_submit_button(tr("common.save"), type="primary"):
+            return
         if new != confirm:
             st.error(tr("mulai.password_mismatch"))
         elif attempt(auth.change_own_password, db, user, current, new):
             st.success(tr("akun.password_changed"))
             st.button(tr("login.submit"), key="akun_relogin")  # its rerun finds no session and redirects
+
+
+st.title(tr("akun.title"))
+st.write(escape_markdown(f"{user['full_name']} · {user['username']}") + f" · {tr('role.' + user['role'])}")
+language_choice()
+password_form()

@@ -7,7 +7,7 @@ import logging
 
 import streamlit as st
 
-from core import auth, db
+from core import auth, db, freshness, outcomes, registry, results, settings
 from core.errors import DomainError
 from core.i18n import t
 from core.textutil import escape_markdown
@@ -74,8 +74,6 @@ def guard(*roles: str) -> tuple:
 
 def event_for(user: dict, database) -> dict:
     """The chosen event; an asesor gets further only as that event's Ketua Tim (Hasil, Kualitas, …)."""
-    from core import registry
-
     event = registry.get_event(database, need_event())
     if user["role"] == "asesor" and not auth.is_lead(database, user["id"], event["id"]):
         st.error(tr("integration.lead_only"))
@@ -166,35 +164,36 @@ def chart(builder: str, width: str | int = "content", **arguments) -> None:
 
 def jpm_text(database, value) -> str:
     """JPM with a decimal comma (``88,89%``), capped at 100 when the admin's setting says so."""
-    from core import scoring, settings
-    from core.i18n import format_percent
-
-    return format_percent(scoring.displayed_jpm(value, settings.get(database, "jpm_display_cap")), lang())
+    return outcomes.jpm_text(value, settings.get(database, "jpm_display_cap"), lang())
 
 
 def show_checks(checks) -> None:
     """The list of checks before a state change: each one passed or failed, with what is wrong."""
-    from core.textutil import escape_markdown as plain
-
     for check in checks:
         show = st.success if check.ok else st.error
         show(tr(check.key), icon=":material/check:" if check.ok else ":material/close:")
         if check.problems:
-            st.caption(plain(", ".join(check.problems[:15])) + (" …" if len(check.problems) > 15 else ""))
+            st.caption(escape_markdown(", ".join(check.problems[:15])) + (" …" if len(check.problems) > 15 else ""))
+
+
+def fresh(cached, database, *args):
+    """``cached(version, *args)`` at the database's current data version (``core.freshness``): every write
+    anywhere moves the version on, so no cache outlives a change. Taken again if a write lands in between."""
+    for _ in range(3):
+        try:
+            return cached(freshness.data_version(database), *args)
+        except freshness.Stale:
+            continue
+    raise freshness.Stale("the database kept changing")
 
 
 @st.cache_data(ttl=900, max_entries=16, show_spinner=False)
-def cached_results(event_id: int, token: int):
-    """``results.event_results``, shared by Hasil, Talenta and Presentasi; recomputed when ``token``
-    (the audit log's newest id: every change of a rating, consensus, result or score) moves on."""
-    from core import results
-
-    return results.event_results(database(), event_id)
+def cached_outcome(version: str, event_id: int) -> outcomes.Outcome:
+    """``outcomes.outcome``, shared by Hasil, Talenta, Presentasi and Laporan."""
+    return freshness.read_at(database(), version, outcomes.outcome, event_id)
 
 
 @st.cache_data(ttl=900, max_entries=16, show_spinner=False)
-def cached_competencies(event_id: int, token: int):
-    """``results.competency_table`` under the same cache key."""
-    from core import results
-
-    return results.competency_table(database(), event_id)
+def cached_competencies(version: str, event_id: int):
+    """``results.competency_table`` (levels, standards, gaps) for heat maps and radars."""
+    return freshness.read_at(database(), version, results.competency_table, event_id)

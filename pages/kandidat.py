@@ -82,8 +82,8 @@ def validity(past: dict, today: str) -> str:
     return tr("kandidat.expired")
 
 
-tab_find, tab_new, tab_import = st.tabs([tr("kandidat.tab_find"), tr("kandidat.tab_new"), tr("kandidat.tab_import")])
-with tab_find:
+def find_tab() -> None:
+    """Search the registry; the picked row opens its registration, its form and its history."""
     query = st.text_input(tr("kandidat.search"), key="kandidat_q", placeholder=tr("kandidat.search_hint"))
     found = registry.search_candidates(db, query, event_id)
     st.caption(tr("kandidat.found", n=len(found), total=registry.count_candidates(db)))
@@ -94,19 +94,31 @@ with tab_find:
     picked = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun",
                           selection_mode="single-row", key=f"kandidat_table_{query}")
     if picked.selection.rows and picked.selection.rows[0] < len(found):
-        candidate = found[picked.selection.rows[0]]
-        st.markdown(f"#### {tr('kandidat.detail')}")
-        st.caption(tr("kandidat.derived", birth=format_date(candidate["birth_date"], lang()),
-                      gender=tr("gender." + candidate["gender"]), tmt=candidate["tmt_cpns"]))
-        registration_box(candidate)
-        values = candidate_form(f"kandidat_edit_{candidate['id']}", candidate)
-        if values and attempt(registry.update_candidate, db, user, candidate["id"], **values):
-            rerun(tr("common.saved"))
-        history(candidate["id"])
-with tab_new:
+        detail(found[picked.selection.rows[0]])
+
+
+def detail(candidate: dict) -> None:
+    st.markdown(f"#### {tr('kandidat.detail')}")
+    st.caption(tr("kandidat.derived", birth=format_date(candidate["birth_date"], lang()),
+                  gender=tr("gender." + candidate["gender"]), tmt=candidate["tmt_cpns"]))
+    registration_box(candidate)
+    values = candidate_form(f"kandidat_edit_{candidate['id']}", candidate)
+    if values and attempt(registry.update_candidate, db, user, candidate["id"], **values):
+        rerun(tr("common.saved"))
+    history(candidate["id"])
+
+
+def new_tab() -> None:
     values = candidate_form("kandidat_new")
     if values:
         attempt(registry.create_candidate, db, user, **values, success=tr("kandidat.created"))
+
+
+tab_find, tab_new, tab_import = st.tabs([tr("kandidat.tab_find"), tr("kandidat.tab_new"), tr("kandidat.tab_import")])
+with tab_find:
+    find_tab()
+with tab_new:
+    new_tab()
 with tab_import:
     st.markdown(tr("kandidat.import_intro", mb=importer.MAX_BYTES // (1024 * 1024), rows=importer.MAX_ROWS))
     c1, c2 = st.columns(2)

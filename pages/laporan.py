@@ -4,8 +4,8 @@ import re
 
 import streamlit as st
 
-from core import exports, letterhead, report_recap, reports, results
-from pages.common import database, event_for, guard, petunjuk, show_error, tr
+from core import exports, letterhead, outcomes, report_recap, reports
+from pages.common import cached_outcome, database, event_for, fresh, guard, petunjuk, show_error, tr
 
 db, user = guard("admin", "pimpinan", "asesor")
 st.title(tr("laporan.title"))
@@ -42,52 +42,66 @@ def offer(label_key: str, make, filename: str, mime: str, key: str) -> None:
                            type="primary", icon=":material/download:")
 
 
-table = results.event_results(db, event["id"])
-final = table[table["finalized_at"].notna()] if not table.empty else table
-views = ["individual", "recap"] + (["export"] if user["role"] == "admin" else [])
-view = st.segmented_control(tr("common.view"), views, format_func=lambda v: tr(f"laporan.view_{v}"),
-                            default="individual", key="laporan_view") or "individual"
+def person_label(row: dict) -> str:
+    return outcomes.candidate_label(row) + ("" if row["finalized_at"] else f" ({tr('laporan.not_final')})")
 
-if view == "individual":
-    st.caption(tr("laporan.individual_note", n=len(final), total=len(table)))
-    people = {int(r["registration_id"]): f"{r['participant_no']} · {r['name']} · {r['position_name']}"
-              + ("" if r["finalized_at"] else f" ({tr('laporan.not_final')})")
-              for r in table.to_dict("records")} if not table.empty else {}
+
+def individual_view() -> None:
+    """One person's report (official once final, a draft always), and the ZIP of every final one."""
+    table = outcome.table
+    st.caption(tr("laporan.individual_note", n=len(outcome.final), total=len(table)))
+    people = {int(r["registration_id"]): person_label(r) for r in table.to_dict("records")}
     if people:
         reg_id = st.selectbox(tr("integrasi.pick"), list(people), format_func=people.get, key="laporan_person")
-        row = table[table["registration_id"] == reg_id].iloc[0]
-        name = f"{row['participant_no']}_{slug(row['name'])}"
-        if row["finalized_at"]:
-            offer("laporan.make_official", lambda: reports.issue_individual(database(), user, reg_id, base_url())[0],
-                  f"laporan_{name}.pdf", PDF, f"ind_{reg_id}")
-        offer("laporan.make_draft", lambda: reports.draft_individual(database(), user, reg_id),
-              f"DRAF_laporan_{name}.pdf", PDF, f"draft_{reg_id}")
+        individual_files(table[table["registration_id"] == reg_id].iloc[0], reg_id)
     st.divider()
     st.markdown(f"**{tr('laporan.zip_title')}**")
-    if len(final):
-        def make_zip() -> bytes:
-            bar = st.progress(0.0, text=tr("laporan.working"))
-            return reports.zip_individual(database(), user, event["id"], base_url(),
-                                          progress=lambda i, n: bar.progress(i / n, text=f"{i}/{n}"))
+    if len(outcome.final):
         offer("laporan.make_zip", make_zip, f"laporan_individu_{slug(event['name'])}.zip", ZIP, f"zip_{event['id']}")
     else:
         st.caption(tr("hasil.none_final"))
 
-if view == "recap":
+
+def individual_files(row, reg_id: int) -> None:
+    name = f"{row['participant_no']}_{slug(row['name'])}"
+    if row["finalized_at"]:
+        offer("laporan.make_official", lambda: reports.issue_individual(database(), user, reg_id, base_url())[0],
+              f"laporan_{name}.pdf", PDF, f"ind_{reg_id}")
+    offer("laporan.make_draft", lambda: reports.draft_individual(database(), user, reg_id),
+          f"DRAF_laporan_{name}.pdf", PDF, f"draft_{reg_id}")
+
+
+def make_zip() -> bytes:
+    bar = st.progress(0.0, text=tr("laporan.working"))
+    return reports.zip_individual(database(), user, event["id"], base_url(),
+                                  progress=lambda i, n: bar.progress(i / n, text=f"{i}/{n}"))
+
+
+def recap_view() -> None:
+    """The recapitulation as PDF and spreadsheet; for a seleksi, the berita acara of a position."""
     offer("laporan.make_recap_pdf", lambda: report_recap.recap_pdf(database(), user, event["id"]),
           f"rekapitulasi_{slug(event['name'])}.pdf", PDF, f"recap_pdf_{event['id']}")
     offer("laporan.make_recap_xlsx", lambda: exports.recap_xlsx(database(), user, event["id"]),
           f"rekapitulasi_{slug(event['name'])}.xlsx", XLSX, f"recap_xlsx_{event['id']}")
-    if event["purpose"] == "pengisian" and len(final):
-        positions = {int(p): n for p, n in final[["position_id", "position_name"]].drop_duplicates()
-                     .itertuples(index=False)}
-        position_id = st.selectbox(tr("field.position"), list(positions), format_func=positions.get,
-                                   key="laporan_ba_position")
-        offer("laporan.make_berita_acara",
-              lambda: report_recap.berita_acara_pdf(database(), user, event["id"], position_id),
-              f"berita_acara_{slug(positions[position_id])}.pdf", PDF, f"ba_{position_id}")
+    if event["purpose"] != "pengisian" or not len(outcome.final):
+        return
+    positions = outcome.positions
+    position_id = st.selectbox(tr("field.position"), list(positions), format_func=positions.get,
+                               key="laporan_ba_position")
+    offer("laporan.make_berita_acara",
+          lambda: report_recap.berita_acara_pdf(database(), user, event["id"], position_id),
+          f"berita_acara_{slug(positions[position_id])}.pdf", PDF, f"ba_{position_id}")
 
-if view == "export":
+
+def export_view() -> None:
     st.caption(tr("laporan.export_note"))
     offer("laporan.make_export", lambda: exports.full_export_xlsx(database(), user, event["id"]),
           f"data_lengkap_{slug(event['name'])}.xlsx", XLSX, f"export_{event['id']}")
+
+
+outcome = fresh(cached_outcome, db, event["id"])
+VIEWS = {"individual": individual_view, "recap": recap_view, "export": export_view}
+views = ["individual", "recap"] + (["export"] if user["role"] == "admin" else [])
+view = st.segmented_control(tr("common.view"), views, format_func=lambda v: tr(f"laporan.view_{v}"),
+                            default="individual", key="laporan_view") or "individual"
+VIEWS[view]()

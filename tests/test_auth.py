@@ -516,3 +516,113 @@ def test_no_password_or_hash_in_the_audit_log(fresh_db, admin, asesor):
     auth.set_active(fresh_db, admin, asesor["id"], False)
     text = " ".join(f"{e['old_value']} {e['new_value']} {e['reason']}" for e in audit.entries(fresh_db))
     assert not any(secret in text for secret in ("$argon2", "password_hash", PASSWORD, NEW_PASSWORD))
+
+
+# Bounded password work, the per-address limit, and the attempt recorded before the check (issue 10) ----
+
+@pytest.fixture
+def cheap_dummy(monkeypatch):
+    """Unknown names are checked against a dummy hash of production cost: make it cheap like the rest."""
+    monkeypatch.setattr(auth, "_DUMMY_HASH", auth.hash_password("tidak-ada-akun"))
+
+
+def fail_from(database, client: str, times: int, start: dt.datetime = T0) -> dt.datetime:
+    """``times`` failed sign-ins from one address, each with a different unknown user name."""
+    at = start
+    for i in range(times):
+        at = start + dt.timedelta(seconds=i)
+        with pytest.raises(AuthError):
+            auth.login(database, f"tidak.ada.{i}", "salah-sandi-1", client=client, now=at)
+    return at
+
+
+@pytest.mark.parametrize(("failures", "locked"), [(auth.CLIENT_MAX_FAILURES - 1, False),
+                                                   (auth.CLIENT_MAX_FAILURES, True)])
+def test_an_address_is_limited_beside_the_account(fresh_db, asesor, cheap_dummy, failures, locked):
+    last = fail_from(fresh_db, "10.0.0.7", failures)
+    later = last + dt.timedelta(seconds=1)
+    if locked:
+        assert error_key(auth.login, fresh_db, "asesor.satu", PASSWORD, client="10.0.0.7", now=later,
+                         error=AuthError) == "auth.client_locked"
+    else:
+        assert auth.login(fresh_db, "asesor.satu", PASSWORD, client="10.0.0.7", now=later)["id"] == asesor["id"]
+
+
+def test_the_address_limit_leaves_other_addresses_alone(fresh_db, asesor, cheap_dummy):
+    last = fail_from(fresh_db, "10.0.0.7", auth.CLIENT_MAX_FAILURES)
+    assert auth.login(fresh_db, "asesor.satu", PASSWORD, client="10.0.0.8",
+                      now=last + dt.timedelta(seconds=1))["id"] == asesor["id"]
+
+
+@pytest.mark.parametrize(("minutes", "locked"), [(14, True), (15, False)])
+def test_the_address_limit_opens_after_the_window(fresh_db, asesor, cheap_dummy, minutes, locked):
+    fail_from(fresh_db, "10.0.0.7", auth.CLIENT_MAX_FAILURES)
+    # the oldest of the 20 failures leaves the 15-minute window first
+    assert (auth.client_locked_until(fresh_db, "10.0.0.7", T0 + dt.timedelta(minutes=minutes)) is not None) == locked
+
+
+def test_an_address_lock_checks_no_password(fresh_db, asesor, cheap_dummy, monkeypatch):
+    last = fail_from(fresh_db, "10.0.0.7", auth.CLIENT_MAX_FAILURES)
+    checked = []
+    monkeypatch.setattr(auth, "verify_password", lambda *a: checked.append(a) or True)
+    with pytest.raises(AuthError):
+        auth.login(fresh_db, "asesor.satu", PASSWORD, client="10.0.0.7", now=last + dt.timedelta(seconds=1))
+    assert checked == []
+
+
+def test_the_attempt_is_recorded_before_the_password_is_checked(fresh_db, asesor, monkeypatch):
+    seen = []
+
+    def spy(password_hash, password):
+        seen.append(fresh_db.execute("SELECT username, success FROM login_attempts").fetchall())
+        return False
+
+    monkeypatch.setattr(auth, "verify_password", spy)
+    with pytest.raises(AuthError):
+        auth.login(fresh_db, "asesor.satu", "salah-sandi-1", now=T0)
+    assert [[tuple(r) for r in rows] for rows in seen] == [[("asesor.satu", 0)]]
+
+
+def test_parallel_wrong_passwords_get_at_most_the_limit_of_checks(db_path, fresh_db, asesor, monkeypatch):
+    """30 wrong passwords at once, each on its own connection: 5 checks, the rest locked; then the right one too."""
+    import threading
+
+    from core import db
+
+    checks, barrier, outcomes = [], threading.Barrier(30), []
+    real = auth.verify_password
+    monkeypatch.setattr(auth, "verify_password", lambda h, p: checks.append(p) or real(h, p))
+
+    def attempt():
+        database = db.connect(db_path)
+        barrier.wait()
+        try:
+            auth.login(database, "asesor.satu", "salah-sandi-1", client="10.0.0.9")
+        except AuthError as err:
+            outcomes.append(err.key)
+        finally:
+            database.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    limit = auth.settings.get(fresh_db, "login_max_failures")
+    assert len(checks) == limit
+    assert sorted(outcomes) == ["auth.locked"] * (30 - limit) + ["auth.wrong_credentials"] * limit
+    assert error_key(auth.login, fresh_db, "asesor.satu", PASSWORD, error=AuthError) == "auth.locked"
+    assert len(checks) == limit
+
+
+def test_password_checks_are_bounded_and_a_busy_server_says_so(fresh_db, asesor, monkeypatch):
+    monkeypatch.setattr(auth, "CHECK_WAIT_SECONDS", 0.05)
+    taken = [auth._checks.acquire(blocking=False) for _ in range(auth.PASSWORD_CHECKS)]
+    try:
+        assert all(taken) and not auth._checks.acquire(blocking=False)
+        assert error_key(auth.login, fresh_db, "asesor.satu", PASSWORD, now=T0, error=AuthError) == "auth.busy"
+    finally:
+        for _ in taken:
+            auth._checks.release()
+    assert fresh_db.execute("SELECT count(*) FROM login_attempts").fetchone()[0] == 0
+    assert auth.login(fresh_db, "asesor.satu", PASSWORD, now=T0)["username"] == "asesor.satu"

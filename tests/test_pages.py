@@ -335,7 +335,7 @@ def test_beranda_without_events_loads_the_demo(fresh_db, admin):
     assert len(registry.list_positions(fresh_db, event["id"])) == len(demo.POSITIONS) == 12
     assert t("demo.loaded") in texts(at.success)
     credentials = at.dataframe[0].value
-    assert {u for u, _ in demo.ASSESSORS} < set(credentials[t("field.username")])
+    assert {u for u, _name, _nip in demo.ASSESSORS} < set(credentials[t("field.username")])
 
 
 @pytest.mark.parametrize("role", ["asesor", "pimpinan"])

@@ -337,16 +337,6 @@ def test_penilaian_refuses_an_admin(fresh_db, admin, rating_open):
 
 # Integrasi ------------------------------------------------------------------------------------
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    """The agenda is cached by (event, user, change token): equal keys recur across test databases."""
-    import streamlit as st
-
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
-
-
 def meeting_of(database, user: dict, registration_id: int | None = None):
     """The meeting view, on ``registration_id`` when given (otherwise the first open candidate)."""
     at = show(open_page(database, user, INTEGRASI), "integrasi_view", "meeting")

@@ -24,26 +24,6 @@ def unescaped(markdown: str) -> str:
     return re.sub(r"\\(.)", r"\1", markdown)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def fresh_caches():
-    """Results are cached by (event, change token); every copy of the demo starts at the same token."""
-    import streamlit as st
-
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
-
-
-@pytest.fixture
-def writes():
-    """For a test that writes: a later token may equal one another writing test reached with other data."""
-    import streamlit as st
-
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
-
-
 def user(database, username: str) -> dict:
     return db.one(database, "SELECT * FROM users WHERE username = ?", (username,))
 
@@ -151,7 +131,7 @@ def test_asesor_who_leads_nothing_is_refused(demo_db, page):
     assert not at.dataframe
 
 
-def test_hasil_stages_view_saves_an_entered_score(demo_db, writes):
+def test_hasil_stages_view_saves_an_entered_score(demo_db):
     admin = user(demo_db, "admin")
     stage = next(s for s in results.list_stages(demo_db, SELEKSI) if not s["is_ac"])
     first = results.event_results(demo_db, SELEKSI).sort_values(["position_sort", "participant_no"]).iloc[0]
@@ -167,7 +147,7 @@ def test_hasil_stages_view_saves_an_entered_score(demo_db, writes):
     assert t("common.saved") in texts(at.success)
 
 
-def test_hasil_ranking_without_final_scores_shows_a_dash_for_rank(demo_db, writes):
+def test_hasil_ranking_without_final_scores_shows_a_dash_for_rank(demo_db):
     """A new stage nobody has a score for yet: no final score, so no rank — shown as "–", like the candidate view."""
     admin = user(demo_db, "admin")
     stages = [{"name": s["name"], "weight": s["weight"] - 5 * s["is_ac"], "is_ac": s["is_ac"]}
@@ -179,8 +159,21 @@ def test_hasil_ranking_without_final_scores_shows_a_dash_for_rank(demo_db, write
     assert ranks == {"–"}
 
 
+def test_a_write_from_elsewhere_shows_on_the_next_run(demo_db):
+    """No cache outlives a change: a stage added through core (another connection) reaches an open Hasil."""
+    admin = user(demo_db, "admin")
+    at = open_page(demo_db, admin, HASIL)
+    assert "–" not in set(at.dataframe[0].value[t("hasil.rank")])
+    stages = [{"name": s["name"], "weight": s["weight"] - 5 * s["is_ac"], "is_ac": s["is_ac"]}
+              for s in results.list_stages(demo_db, SELEKSI)]
+    results.set_stages(demo_db, admin, SELEKSI, [*stages, {"name": "Psikotes", "weight": 5}])
+    at = at.run()
+    assert no_crash(at)
+    assert set(at.dataframe[0].value[t("hasil.rank")]) == {"–"}
+
+
 @pytest.mark.parametrize("page", [TALENTA, PRESENTASI, HASIL])
-def test_pemetaan_pages_with_a_missing_skp_predikat(demo_db, writes, page):
+def test_pemetaan_pages_with_a_missing_skp_predikat(demo_db, page):
     """The admin clears one SKP predikat: Talenta warns about it; no page breaks."""
     [first] = demo_db.execute("""SELECT min(res.registration_id) FROM results res
                                  JOIN registrations r ON r.id = res.registration_id WHERE r.event_id = ?""",

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import random
 import re
 import shutil
@@ -868,3 +869,67 @@ def test_pengaturan_refuses_to_restore_a_picture(demo_db, db_path):
     assert page_digest(demo_db) == before
     assert not [p for p in backup.backup_dir(db_path).iterdir() if p.name.startswith(backup.BEFORE_RESTORE_PREFIX)]
     assert sqlite3.connect(db_path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+# Every settings write is audited; an unusable database is named plainly (issue 10 items 10, 12) -------
+
+SETTINGS_WRITERS = {"core/settings.py", "core/auth.py", "core/refdata.py"}  # put; cookie key; shipped defaults
+
+
+def test_only_settings_put_changes_a_setting():
+    """Every write to the settings table outside core/settings.py is a system value, not a user's change."""
+    writes = re.compile(r"(INSERT|UPDATE|REPLACE|DELETE)[^\"']*\bsettings\b", re.IGNORECASE)
+    found = {str(p.relative_to(ROOT)) for p in [*ROOT.glob("core/*.py"), *ROOT.glob("pages/*.py"), ROOT / "app.py"]
+             if writes.search(p.read_text())}
+    assert found <= SETTINGS_WRITERS
+    assert "INSERT OR IGNORE INTO settings" in (ROOT / "core/refdata.py").read_text()
+    assert "INSERT OR IGNORE INTO settings (key, value) VALUES ('cookie_secret'" in (ROOT / "core/auth.py").read_text()
+
+
+def test_every_setting_change_is_audited_with_its_old_value(fresh_db, admin):
+    for key, shipped in settings.defaults().items():
+        settings.put(fresh_db, admin, key, shipped)
+        [(old, new, who)] = fresh_db.execute(
+            "SELECT old_value, new_value, username FROM audit_log WHERE entity = 'setting' AND entity_id = ?",
+            (key,)).fetchall()
+        assert (json.loads(old), json.loads(new), who) == (shipped, shipped, "admin")
+
+
+def _sqlite_error(tmp_path, how: str) -> Exception:
+    path = tmp_path / f"{how}.db"
+    sqlite3.connect(path).execute("CREATE TABLE x (v TEXT)").connection.commit()
+    if how == "damaged":
+        path.write_bytes(b"bukan basis data " * 512)
+        conn = sqlite3.connect(path)
+    elif how == "readonly":
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    else:  # a disk that is full: the file may not grow past its current pages
+        conn = sqlite3.connect(path)
+        conn.execute(f"PRAGMA max_page_count = {conn.execute('PRAGMA page_count').fetchone()[0]}")
+    try:
+        conn.execute("INSERT INTO x VALUES (?)", ("a" * 100_000,))
+    except sqlite3.DatabaseError as err:
+        return err
+    finally:
+        conn.close()
+    raise AssertionError(f"no error for {how}")
+
+
+@pytest.mark.parametrize(("how", "key"), [("damaged", "web.db_damaged"), ("readonly", "web.db_readonly"),
+                                          ("full", "web.db_full")])
+def test_an_unusable_database_is_named_plainly(tmp_path, how, key):
+    import web
+
+    assert web.database_problem(_sqlite_error(tmp_path, how)) == key
+
+
+@pytest.mark.parametrize(("error", "key"), [
+    (sqlite3.OperationalError("database is locked"), "web.db_busy"),
+    (PermissionError(13, "Permission denied"), "web.db_readonly"),
+    (OSError(28, "No space left on device"), "web.db_full"),
+    (db.IntegrityFailure("row 3 missing from index"), "web.db_damaged"),
+])
+def test_other_database_failures_are_named_too(error, key):
+    import web
+
+    assert web.database_problem(error) == key

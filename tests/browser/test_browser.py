@@ -65,6 +65,8 @@ def test_login_refresh_keeps_session_and_logout_ends_it(admin_app, page):
     page.reload()
     expect_heading(page, t("kandidat.title"))
     page.get_by_role("button", name=t("sidebar.logout")).click()
+    expect(page.get_by_role("heading", name=t("logout.title"))).to_be_visible()
+    page.get_by_role("button", name=t("logout.submit")).click()  # sign-out is a POST with the form's token
     expect(page.get_by_text(t("login.logged_out"))).to_be_visible()
     assert not any(c["name"] == auth.COOKIE_NAME for c in page.context.cookies())
     page.goto(admin_app.url)
@@ -77,6 +79,8 @@ def test_stolen_cookie_is_worthless_after_logout(admin_app, page, browser):
     expect_heading(page, t("beranda.title"))
     stolen = page.context.cookies()
     page.goto(admin_app.url + "/keluar")
+    page.get_by_role("button", name=t("logout.submit")).click()
+    expect(page.get_by_text(t("login.logged_out"))).to_be_visible()
     other = browser.new_context()
     other.add_cookies(stolen)
     thief = other.new_page()

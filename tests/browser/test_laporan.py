@@ -42,6 +42,8 @@ def test_download_report_then_verify_it(demo_app, page, tmp_path):
     assert record["code"] in text and record["number"] in text
 
     page.goto(demo_app.url + "/keluar")
+    page.get_by_role("button", name=t("logout.submit")).click()
+    expect(page.get_by_text(t("login.logged_out"))).to_be_visible()
     page.goto(demo_app.url + "/verifikasi")
     page.get_by_label(t("verifikasi.code")).fill(record["code"].lower().replace("-", " "))
     page.get_by_role("button", name=t("verifikasi.check")).click()

@@ -1,0 +1,116 @@
+"""What the result pages show (Hasil, Talenta, Presentasi, Laporan), computed here once instead of in each page:
+the finalised rows, the positions, the 9-box, the ranking tables, the chart inputs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlite_utils import Database
+
+from core import registry, results, scoring
+from core.i18n import format_number, format_percent, t
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The results of one event as the pages read them."""
+
+    table: pd.DataFrame  # one row per registration, ranked (results.event_results)
+    final: pd.DataFrame  # the finalised rows only: a draft is not a result
+    positions: dict[int, str]  # positions with a finalised candidate, in the table's order
+    boxes: list[dict]  # the 9-box summary of a pemetaan event; [] otherwise
+    stages: list[dict]  # the selection stages with their weights; [] when the AC alone ranks
+
+
+def outcome(db: Database, event_id: int) -> Outcome:
+    """The one results computation a page needs for an event."""
+    table = results.event_results(db, event_id)
+    final = finalised(table)
+    pemetaan = registry.get_event(db, event_id)["purpose"] == "pemetaan"
+    boxes = results.ninebox_summary(db, event_id) if pemetaan else []
+    return Outcome(table, final, positions(final), boxes, results.list_stages(db, event_id))
+
+
+def finalised(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows with a finalised result."""
+    return table[table["finalized_at"].notna()] if not table.empty else table
+
+
+def positions(table: pd.DataFrame) -> dict[int, str]:
+    """Position id → name of the positions in ``table``, in its order."""
+    if table.empty:
+        return {}
+    pairs = table[["position_id", "position_name"]].drop_duplicates().itertuples(index=False)
+    return {int(p): n for p, n in pairs}
+
+
+def candidate_label(row: dict) -> str:
+    """How a registration is named in a picker: number · name · position."""
+    return f"{row['participant_no']} · {row['name']} · {row['position_name']}"
+
+
+def jpm_text(value, cap: bool, language: str) -> str:
+    """JPM with a decimal comma (``88,89%``), capped at 100 when the admin's setting says so."""
+    return format_percent(scoring.displayed_jpm(value, cap), language)
+
+
+def ninebox_cells(boxes: list[dict]) -> list[dict]:
+    """The input of the 9-box chart: position, head count and label of each box."""
+    return [{k: b[k] for k in ("box", "potential", "performance", "count", "label")} for b in boxes]
+
+
+def succession_pool(boxes: list[dict]) -> list[dict]:
+    """The people in the boxes that feed the succession pool."""
+    return [p for b in boxes if b["succession"] for p in b["people"]]
+
+
+def missing_skp(table: pd.DataFrame) -> pd.DataFrame:
+    """Finalised registrations without an SKP predikat: they cannot be placed on the 9-box."""
+    return table[table["finalized_at"].notna() & table["skp_predikat"].isna()] if not table.empty else table
+
+
+def radar_profile(competencies: pd.DataFrame, registration_id: int) -> list[dict]:
+    """The input of the radar chart of one registration: level and standard per competency."""
+    rows = competencies[competencies["registration_id"] == registration_id]
+    return [{"competency": r["competency_name"], "level": int(r["level"]), "standard": int(r["standard"])}
+            for r in rows.to_dict("records")]
+
+
+def gap_cells(competencies: pd.DataFrame, group: pd.DataFrame) -> list[dict]:
+    """The input of the gap heat map: one cell per candidate of ``group`` × competency."""
+    shown = competencies[competencies["registration_id"].isin(group["registration_id"])]
+    labels = dict(zip(group["registration_id"], group["participant_no"] + " " + group["name"], strict=True))
+    return [{"candidate": labels[r["registration_id"]], "competency": r["competency_name"], "gap": int(r["gap"])}
+            for r in shown.to_dict("records")]
+
+
+def _number(value, language: str) -> str:
+    return format_number(value, 2, language) if pd.notna(value) else "–"
+
+
+def ranking_rows(group: pd.DataFrame, stages: list[dict], cap: bool, language: str) -> list[dict]:
+    """The ranking table of one position as shown (decimal commas, stage columns, top-three mark)."""
+    out = []
+    for r in group.sort_values(["rank", "participant_no"]).to_dict("records"):
+        row = {t("hasil.rank", language): "–" if pd.isna(r["rank"]) else str(int(r["rank"])),
+               t("field.participant_no", language): r["participant_no"], t("field.name", language): r["name"],
+               "JPM": jpm_text(r["jpm"], cap, language), t("field.category", language): r["category"],
+               t("hasil.below", language): str(r["below_standard"])}
+        for s in stages:
+            row[f"{s['name']} ({format_number(s['weight'], 0, language)}%)"] = _number(r.get(f"stage_{s['id']}"),
+                                                                                      language)
+        if stages:
+            row[t("hasil.final_score", language)] = _number(r["final"], language)
+        row[t("hasil.top3", language)] = "★" if r["top3"] else ""
+        out.append(row)
+    return out
+
+
+def ranking_tables(result: Outcome, categories: tuple, cap: bool,
+                   language: str) -> dict[int, tuple[pd.DataFrame, list[str]]]:
+    """Per position: the ranking as shown (only ``categories``) and the warnings of its three best names."""
+    final = result.final
+    shown = final[final["category"].isin(categories)]
+    return {p: (pd.DataFrame(ranking_rows(shown[shown["position_id"] == p], result.stages, cap, language)),
+                results.top_three(final, p)[1]) for p in result.positions}
