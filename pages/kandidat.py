@@ -8,6 +8,7 @@ from core import importer, refdata, registry, scoring, settings
 from core.i18n import format_date, format_percent
 from core.textutil import escape_markdown
 from pages.common import attempt, guard, lang, petunjuk, plain_table, rerun, selected_event_id, show_error, tr
+from pages.talent_forms import talent_section
 
 db, user = guard("admin")
 st.title(tr("kandidat.title"))
@@ -106,6 +107,7 @@ def detail(candidate: dict) -> None:
     if values and attempt(registry.update_candidate, db, user, candidate["id"], **values):
         rerun(tr("common.saved"))
     history(candidate["id"])
+    talent_section(db, user, candidate["id"])
 
 
 def new_tab() -> None:
