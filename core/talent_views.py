@@ -84,7 +84,8 @@ def explanation(row: Mapping, scheme: Mapping, potensi: Mapping, record: Mapping
         if component not in weights:
             continue
         points = row["components"][component]
-        out.append({t("talenta.col.component", lang): t(f"talent.component.{component}", lang),
+        name = t(f"talent.component.{component}", lang)
+        out.append({t("talenta.col.component", lang): name[:1].upper() + name[1:],
                     t("talenta.col.input", lang): component_input(component, row, potensi, record, lang),
                     t("talenta.col.points", lang): _index(points, lang),
                     t("talenta.col.weight", lang): format_number(weights[component], 0, lang),
@@ -104,6 +105,16 @@ def verdict(row: Mapping, scheme: Mapping, predikat_names: Mapping[str, str], la
             t("talenta.why.performance", lang, skp=skp_text(row["skp_used"], predikat_names),
               level=t(f"talenta.performance.{row['performance']}", lang)),
             t("talenta.why.box", lang, box=row["box"], label=row["label"])]
+
+
+def successor_groups(posts: Sequence[Mapping]) -> list[dict]:
+    """Posts of one jenjang share one succession pool (SPEC §4.6): ``[{posts: [names], job_class, successors}]``."""
+    groups: dict[str, dict] = {}
+    for post in posts:
+        group = groups.setdefault(post["job_class"], {"posts": [], "job_class": post["job_class"],
+                                                      "successors": post["successors"]})
+        group["posts"].append(post["name"])
+    return list(groups.values())
 
 
 def successor_rows(successors: Sequence[Mapping], lang: str = "id") -> list[dict]:

@@ -77,16 +77,17 @@ def why() -> None:
 
 
 def successors() -> None:
-    """Per target post the people of the succession pool one jenjang below it (SPEC §4.6, UU 20/2023 Pasal 46)."""
+    """Per target post the people of the succession pool one jenjang below it (SPEC §4.6, UU 20/2023 Pasal 46);
+    posts of one jenjang share their pool, so they share one table."""
     st.markdown(f"#### {tr('talenta.successors_title')}")
     st.caption(tr("talenta.successors_help"))
-    for post in outcome.successors:
-        below = talent.jenjang_below(post["job_class"])
-        st.markdown(f"**{escape_markdown(post['name'])}**")
-        if post["successors"]:
-            plain_table(talent_views.successor_rows(post["successors"], lang()))
+    for group in talent_views.successor_groups(outcome.successors):
+        st.markdown(f"**{escape_markdown(', '.join(group['posts']))}**")
+        if group["successors"]:
+            plain_table(talent_views.successor_rows(group["successors"], lang()))
         else:
-            st.caption(tr("talenta.no_successors", jenjang=escape_markdown(jenjang_name(below))))
+            below = jenjang_name(talent.jenjang_below(group["job_class"]))
+            st.caption(tr("talenta.no_successors", jenjang=escape_markdown(below)))
 
 
 def jenjang_name(code: str | None) -> str:

@@ -110,14 +110,16 @@ def test_why_of_an_incomplete_person_says_what_is_missing(demo_db):
 
 def test_successors_per_target_post(demo_db):
     at = talenta(demo_db)
-    posts = talent_store.event_successors(demo_db, PEMETAAN)
+    groups = talent_views.successor_groups(talent_store.event_successors(demo_db, PEMETAAN))
     shown = [tb for tb in tables(at) if t("talenta.col.current_post") in tb.columns]
-    with_pool = [p for p in posts if p["successors"]]
+    with_pool = [g for g in groups if g["successors"]]
     assert len(shown) == len(with_pool) > 0
-    for table, post in zip(shown, with_pool, strict=True):
-        assert list(table[t("field.name")]) == [s["name"] for s in post["successors"]]
-    empty = [p for p in posts if not p["successors"]]
-    assert len(empty) == sum(1 for c in texts(at.caption) if c.startswith(t("talenta.no_successors", jenjang="")[:30]))
+    for table, group in zip(shown, with_pool, strict=True):
+        assert list(table[t("field.name")]) == [s["name"] for s in group["successors"]]
+        assert set(table[t("talenta.col.box")]) <= {7, 8, 9}
+    headings = [m.value for m in at.markdown]
+    assert all(escape_markdown(", ".join(g["posts"])) in " ".join(headings) for g in groups)
+    assert sum(len(g["posts"]) for g in groups) == len(talent_store.event_successors(demo_db, PEMETAAN))
 
 
 def test_admin_enters_the_missing_skp_and_the_person_gets_a_box(demo_db):

@@ -20,6 +20,11 @@ def row(**changes) -> dict:
     return built
 
 
+def label(component: str) -> str:
+    name = t(f"talent.component.{component}")
+    return name[:1].upper() + name[1:]
+
+
 def number(text: str) -> float:
     return float(text.replace(".", "").replace(",", "."))
 
@@ -36,17 +41,17 @@ def test_explanation_shares_add_up_to_the_index():
 def test_explanation_names_the_inputs():
     shown = {r[t("talenta.col.component")]: r[t("talenta.col.input")]
              for r in talent_views.explanation(row(), SCHEME, POTENSI, RECORD)}
-    assert shown[t("talent.component.penilaian_kompetensi")] == "JPM 90,00%"
-    assert shown[t("talent.component.potensi")] == " · ".join(["4"] * 8)
-    assert shown[t("talent.component.pengembangan_kompetensi")] == t("talenta.input.jp", n=40)
-    assert shown[t("talent.component.integritas")] == "Ringan (15 Maret 2024)"
-    assert shown[t("talent.component.pendidikan")] == "Magister (S2)"
+    assert shown[label("penilaian_kompetensi")] == "JPM 90,00%"
+    assert shown[label("potensi")] == " · ".join(["4"] * 8)
+    assert shown[label("pengembangan_kompetensi")] == t("talenta.input.jp", n=40)
+    assert shown[label("integritas")] == "Ringan (15 Maret 2024)"
+    assert shown[label("pendidikan")] == "Magister (S2)"
 
 
 def test_explanation_of_a_missing_component_shows_a_dash():
     built = row(potensi={})
     shown = {r[t("talenta.col.component")]: r for r in talent_views.explanation(built, SCHEME, {}, RECORD)}
-    assert shown[t("talent.component.potensi")][t("talenta.col.share")] == "–"
+    assert shown[label("potensi")][t("talenta.col.share")] == "–"
     assert talent_views.verdict(built, SCHEME, {}) == [talent.missing_text(["potensi"])]
 
 
@@ -70,3 +75,13 @@ def test_potensi_rows_show_the_scale_and_blank_for_a_missing_aspect():
     shown = talent_views.potensi_rows({"P.01": {"level": 5, "uraian": "x"}})
     assert shown[0][t("talenta.col.level")] == "5 (BS) Baik Sekali" and shown[0][t("talenta.col.uraian")] == "x"
     assert shown[7][t("talenta.col.level")] == "–" and len(shown) == 8
+
+
+def test_posts_of_one_jenjang_share_one_group():
+    pool = [{"name": "X"}]
+    posts = [{"name": "Kabag", "job_class": "administrator", "successors": pool},
+             {"name": "Kasubag", "job_class": "pengawas", "successors": []},
+             {"name": "Camat", "job_class": "administrator", "successors": pool}]
+    assert talent_views.successor_groups(posts) == [
+        {"posts": ["Kabag", "Camat"], "job_class": "administrator", "successors": pool},
+        {"posts": ["Kasubag"], "job_class": "pengawas", "successors": []}]
