@@ -13,13 +13,17 @@ import web
 
 
 def friendly_error(exc: Exception) -> bool:
-    """No traceback reaches a user: log it for the admin, show a plain apology."""
+    """No traceback reaches a user: log it for the admin, show a plain apology — or, for a damaged,
+    read-only or full database, what is wrong and what to do."""
     import logging
 
+    from core import dbfailure
     from core.i18n import t
+    from core.textutil import escape_markdown
 
     logging.getLogger("dasbor").error("unhandled error in a page", exc_info=exc)
-    st.error(t("app.unexpected_error"))
+    kind = dbfailure.kind_of(exc)
+    st.error(dbfailure.message(kind, detail=escape_markdown(str(exc))) if kind else t("app.unexpected_error"))
     return True
 
 
@@ -87,9 +91,10 @@ def sidebar(database, user, tr) -> None:
         else:
             st.session_state.pop("event_id", None)
         if st.button(tr("sidebar.logout"), icon=":material/logout:", width="stretch", key="sidebar_logout"):
-            from pages.common import redirect
+            from core import auth
+            from pages.common import redirect, session_cookie
 
-            redirect("/keluar")
+            redirect("/keluar?t=" + auth.sign_out_token(database, session_cookie()))
 
 
 def _plain(text: str) -> str:

@@ -89,9 +89,12 @@ def render_login(lang: str, csrf: str, message: str = "", kind: str = "err", use
     return _frame(lang, body, message, kind)
 
 
-def render_logout(lang: str, csrf: str, message: str = "") -> str:
-    """The sign-out page: one button that POSTs the form's token."""
+def render_logout(lang: str, csrf: str, message: str = "", nonce: str = "") -> str:
+    """The sign-out page: one button that POSTs the form's token (pressed by itself when the app sent us here)."""
     body = LOGOUT_FORM.format(csrf=html.escape(csrf), l_submit=html.escape(t("logout.submit", lang)))
+    if nonce:
+        body += f'<script nonce="{html.escape(nonce)}">document.forms[0].submit()</script>'
+
     return _frame(lang, body, message or t("logout.confirm", lang), "ok" if not message else "err",
                   title_key="logout.title")
 
@@ -101,15 +104,16 @@ def _respond(request: Request, render, status: int = 200, **values) -> HTMLRespo
     csrf = secrets.token_urlsafe(24)
     response = HTMLResponse(render(_lang(request), csrf, **values), status_code=status)
     response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=_https(request))
-    _harden(response)
+    _harden(response, values.get("nonce", ""))
     return response
 
 
-def _harden(response) -> None:
+def _harden(response, nonce: str = "") -> None:
+    scripts = f"script-src 'nonce-{nonce}'; " if nonce else ""
     response.headers.update({"Cache-Control": "no-store", "X-Frame-Options": "DENY",
                              "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
-                             "Content-Security-Policy": "default-src 'self'; style-src 'unsafe-inline'; "
-                                                        "form-action 'self'; frame-ancestors 'none'"})
+                             "Content-Security-Policy": "default-src 'self'; style-src 'unsafe-inline'; " + scripts
+                                                        + "form-action 'self'; frame-ancestors 'none'"})
 
 
 def _page(request: Request, message: str = "", kind: str = "err", username: str = "", status: int = 200):
@@ -191,10 +195,17 @@ def _sign_in(username: str, password: str, client: str):
 
 
 async def logout_form(request: Request):
-    """GET /keluar: the sign-out button (a link alone signs nobody out)."""
-    if not request.cookies.get(auth.COOKIE_NAME):
+    """GET /keluar: the sign-out button (a link alone signs nobody out). With the session's own sign-out token,
+    which only the app's sidebar knows, the page presses its button itself: one click from the sidebar."""
+    cookie = request.cookies.get(auth.COOKIE_NAME)
+    if not cookie:
         return RedirectResponse("/masuk", status_code=303)
-    return _respond(request, render_logout)
+    token = request.query_params.get("t")
+    try:
+        known = bool(token) and await run_in_threadpool(auth.sign_out_token_ok, db.prepare(), cookie, token)
+    except DATABASE_ERRORS as err:
+        return _database_page(request, err)
+    return _respond(request, render_logout, nonce=secrets.token_urlsafe(16) if known else "")
 
 
 async def logout(request: Request):

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
+import sqlite3
 import sys
 
-from core import auth, backup, db, demo
-from core.errors import DomainError, ValidationError
+from core import auth, backup, db, dbfailure, demo
+from core.errors import DomainError
 from core.i18n import t
 
 
@@ -84,13 +84,8 @@ def cmd_restore(database, args) -> int:
 
 
 def _backup_file(name: str) -> bytes:
-    """The file to restore; its size is checked before it is read into memory."""
-    try:
-        backup.check_size(os.path.getsize(name))
-        with open(name, "rb") as handle:
-            return handle.read()
-    except OSError as err:
-        raise ValidationError("backup.file_missing", name=name) from err
+    """The file to restore, with a ``-wal``/``-journal`` beside it folded in; its size is checked first."""
+    return backup.read_restore_file(name)
 
 
 def _confirmed(name: str) -> bool:
@@ -138,9 +133,10 @@ def main(argv=None) -> int:
     except DomainError as err:
         print(f"Gagal: {err}", file=sys.stderr)
         return 1
-    except db.IntegrityFailure as err:
-        print(f"Basis data rusak: {err}", file=sys.stderr)
-        return 2
+    except (db.IntegrityFailure, sqlite3.DatabaseError) as err:  # damaged, read-only, full: no traceback
+        kind = dbfailure.kind_of(err)
+        print(dbfailure.message(kind, detail=str(err)), file=sys.stderr)
+        return dbfailure.exit_code(kind)
 
 
 if __name__ == "__main__":

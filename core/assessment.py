@@ -20,6 +20,7 @@ from core.registry import clean_text, get_event, require_state
 
 EXERCISE_KINDS = ("inbasket", "lgd", "analisis_kasus", "presentasi", "wawancara", "custom")
 NEXT_STATE = {"persiapan": "penilaian", "penilaian": "integrasi", "integrasi": "final", "final": "arsip"}
+MIN_EXERCISES = 2  # SPEC §2 step 1: every competency of a standard is measured by at least two exercises
 
 
 # Exercises and the exercise × competency matrix -----------------------------------------------
@@ -71,6 +72,17 @@ def get_matrix(db: Database, event_id: int) -> dict[int, set[str]]:
                            JOIN exercises e ON e.id = ec.exercise_id WHERE e.event_id = ?""", (event_id,)):
         matrix[row["exercise_id"]].add(row["competency"])
     return matrix
+
+
+def times_measured(matrix: dict[int, set[str]]) -> Counter:
+    """Competency code → how many exercises of ``matrix`` measure it."""
+    return Counter(code for codes in matrix.values() for code in codes)
+
+
+def thinly_measured(matrix: dict[int, set[str]], codes: list[str]) -> list[str]:
+    """Those of ``codes`` that fewer than :data:`MIN_EXERCISES` exercises measure, in the given order."""
+    measured = times_measured(matrix)
+    return [code for code in codes if measured[code] < MIN_EXERCISES]
 
 
 def set_matrix(db: Database, actor: dict, event_id: int, matrix: dict[int, set[str]]) -> None:
@@ -142,19 +154,26 @@ def declare_conflict(db: Database, actor: dict, event_id: int, assessor_id: int,
         get_event(db, event_id)
         if not one(db, "SELECT 1 FROM event_assessors WHERE event_id = ? AND user_id = ?", (event_id, assessor_id)):
             raise ValidationError("assessor.not_in_event")
+        before = one(db, "SELECT reason FROM conflicts WHERE event_id = ? AND assessor_id = ? AND candidate_id = ?",
+                     (event_id, assessor_id, candidate_id))
         db.execute("INSERT INTO conflicts (event_id, assessor_id, candidate_id, reason, declared_at)"
                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET reason = excluded.reason",
                    (event_id, assessor_id, candidate_id, reason, audit.now()))
         audit.record(db, actor, "declare", "conflict", f"{event_id}/{assessor_id}/{candidate_id}",
-                     new={"reason": reason})
+                     old=before, new={"reason": reason})
 
 
 def remove_conflict(db: Database, actor: dict, event_id: int, assessor_id: int, candidate_id: int) -> None:
+    """Admin withdraws a declaration (e.g. made in error); the audit log keeps what it said."""
     require(actor, "admin")
+    key = (event_id, assessor_id, candidate_id)
     with transaction(db):
-        db.execute("DELETE FROM conflicts WHERE event_id = ? AND assessor_id = ? AND candidate_id = ?",
-                   (event_id, assessor_id, candidate_id))
-        audit.record(db, actor, "delete", "conflict", f"{event_id}/{assessor_id}/{candidate_id}")
+        before = one(db, "SELECT * FROM conflicts WHERE event_id = ? AND assessor_id = ? AND candidate_id = ?", key)
+        if not before:
+            raise NotFound("conflict.not_found")
+        db.execute("DELETE FROM conflicts WHERE event_id = ? AND assessor_id = ? AND candidate_id = ?", key)
+        audit.record(db, actor, "delete", "conflict", "/".join(map(str, key)),
+                     old={k: before[k] for k in ("reason", "declared_at")})
 
 
 def list_conflicts(db: Database, event_id: int) -> list[dict]:
@@ -236,7 +255,6 @@ class Check:
 def setup_checks(db: Database, event_id: int) -> list[Check]:
     """SPEC §2 step 1: the checks that must pass before rating opens."""
     matrix = get_matrix(db, event_id)
-    measured = Counter(code for codes in matrix.values() for code in codes)
     registrations = rows(db, """SELECT r.id, r.candidate_id, c.name FROM registrations r
                                 JOIN candidates c ON c.id = r.candidate_id WHERE r.event_id = ?""", (event_id,))
     assignments = list_assignments(db, event_id)
@@ -244,18 +262,20 @@ def setup_checks(db: Database, event_id: int) -> list[Check]:
         Check("check.has_exercises", bool(matrix)),
         Check("check.has_candidates", bool(registrations)),
         Check("check.has_lead", lead_of(db, event_id) is not None),
-        _check_standard_coverage(db, event_id, measured),
+        _check_standard_coverage(db, event_id, matrix),
         _check_two_assessors(registrations, assignments),
         _check_every_exercise_assigned(registrations, assignments, matrix),
         _check_no_conflicts(db, event_id, assignments),
     ]
 
 
-def _check_standard_coverage(db: Database, event_id: int, measured: Counter) -> Check:
-    problems = [f"{r['position']}: {r['competency']} ({measured.get(r['code'], 0)}×)" for r in rows(db, """
+def _check_standard_coverage(db: Database, event_id: int, matrix: dict[int, set[str]]) -> Check:
+    cells = rows(db, """
         SELECT p.name AS position, c.name AS competency, c.code FROM position_standards s
         JOIN positions p ON p.id = s.position_id JOIN competencies c ON c.code = s.competency
-        WHERE p.event_id = ? ORDER BY p.sort, c.sort""", (event_id,)) if measured.get(r["code"], 0) < 2]
+        WHERE p.event_id = ? ORDER BY p.sort, c.sort""", (event_id,))
+    thin, measured = set(thinly_measured(matrix, [c["code"] for c in cells])), times_measured(matrix)
+    problems = [f"{r['position']}: {r['competency']} ({measured[r['code']]}×)" for r in cells if r["code"] in thin]
     return Check("check.standard_measured_twice", not problems, problems)
 
 

@@ -301,6 +301,15 @@ def _sign(db: Database, token: str) -> str:
     return hmac.new(_secret(db), token.encode(), hashlib.sha256).hexdigest()
 
 
+def sign_out_token(db: Database, cookie: str | None) -> str:
+    """A token bound to this session that only the app's own pages know: the sidebar's one-click sign-out."""
+    return _sign(db, "keluar:" + (cookie or ""))[:32]
+
+
+def sign_out_token_ok(db: Database, cookie: str | None, token: str | None) -> bool:
+    return bool(cookie and token) and hmac.compare_digest(str(token), sign_out_token(db, cookie))
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

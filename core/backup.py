@@ -15,9 +15,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import shutil
 import sqlite3
 import tempfile
 import threading
+import time
+from functools import lru_cache
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -25,6 +28,7 @@ from sqlite_utils import Database
 from core import audit, db, refdata, settings
 from core.auth import require
 from core.errors import NotFound, ValidationError
+from core.i18n import t
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BACKUP_FOLDER = "backups"
@@ -45,10 +49,51 @@ _daily_lock = threading.Lock()
 # Making copies ----------------------------------------------------------------------------------
 
 def backup_dir(db_path: str | Path) -> Path:
-    """``<folder of the database>/backups``, created on demand."""
+    """``<folder of the database>/backups``, created on demand (readable by the server's user only)."""
     folder = Path(db_path).resolve().parent / BACKUP_FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder
+
+
+# A backup killed half-way (kill -9, power loss) leaves its temporary file behind; its process is gone.
+STALE_SECONDS = 24 * 3600
+_TEMP_NAME = re.compile(r"^\..+\.(?P<pid>\d+)\.\d+\.tmp(-journal|-wal|-shm)?$")
+_TEMP_FOLDER = re.compile(r"^\.(unduh|unggahan)-(?:(?P<pid>\d+)-)?")
+
+
+def clean_stale(folder: str | Path, now: float | None = None) -> list[str]:
+    """Remove temporary files and folders of backups and restores whose process is no longer running
+    (or that are a day old); returns their names. A copy still being written is left alone."""
+    now = time.time() if now is None else now
+    removed = []
+    for path in Path(folder).glob(".*"):
+        match = _TEMP_NAME.match(path.name) or _TEMP_FOLDER.match(path.name)
+        if not match:
+            continue
+        try:
+            age = now - path.lstat().st_mtime
+        except FileNotFoundError:
+            continue
+        pid = match["pid"]
+        if age > STALE_SECONDS or (pid is not None and not _running(int(pid))):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+            removed.append(path.name)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
 
 
 def backup_to_file(db_path: str | Path, target: str | Path | None = None) -> Path:
@@ -57,12 +102,6 @@ def backup_to_file(db_path: str | Path, target: str | Path | None = None) -> Pat
     target = _target_path(source, target)
     _online_copy(source, target, verify=True)
     return target
-
-
-def backup_bytes(db_path: str | Path) -> bytes:
-    """The same checked copy, as bytes for a download button."""
-    with tempfile.TemporaryDirectory(dir=backup_dir(db_path), prefix=".unduh-") as folder:
-        return backup_to_file(db_path, Path(folder) / "dasbor.db").read_bytes()
 
 
 def ensure_daily(db_path: str | Path, keep_days: int | None = None,
@@ -82,6 +121,7 @@ def ensure_daily(db_path: str | Path, keep_days: int | None = None,
 def list_backups(db_path: str | Path) -> list[dict]:
     """Every backup file, newest first: name, path, size in bytes, modified (local ISO time), kind."""
     found = []
+    clean_stale(backup_dir(db_path))
     for path in backup_dir(db_path).glob("*.db"):
         stat = path.stat()
         modified = dt.datetime.fromtimestamp(stat.st_mtime).astimezone().replace(microsecond=0)
@@ -120,7 +160,11 @@ def _target_path(source: Path, target: str | Path | None) -> Path:
 
 def _online_copy(source: Path, target: Path, verify: bool) -> None:
     """Copy into a temporary name, then rename: no half-written file ever carries the real name."""
+    clean_stale(target.parent)
     partial = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    # Created 0600 before SQLite opens it: a backup holds every password hash and personal record.
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    os.chmod(partial, 0o600)
     try:
         _copy_pages(source, partial, verify)
         os.replace(partial, target)
@@ -247,16 +291,80 @@ def _check_ours(conn: sqlite3.Connection) -> None:
 
 
 def _check_schema(conn: sqlite3.Connection) -> str:
-    """The file's schema version, if every migration it records is one of ours."""
+    """The file's schema version, if its migrations are ours and its whole schema is what they build."""
     try:
         applied = conn.execute(f"SELECT migration_set, name FROM {MIGRATIONS_TABLE} ORDER BY rowid").fetchall()
     except sqlite3.OperationalError as error:
         raise ValidationError("backup.foreign", missing=MIGRATIONS_TABLE) from error
     known = known_migrations()
     strange = [f"{s}/{n}" for s, n in applied if s != db.migrations.name or n not in known]
-    if strange or not applied:
-        raise ValidationError("backup.schema_unknown", version=", ".join(strange) or "–")
-    return applied[-1]["name"]
+    names = [n for _, n in applied]
+    if strange or not applied or sorted(names) != sorted(known[:len(names)]):
+        raise ValidationError("backup.schema_unknown", version=", ".join(strange or names) or "–")
+    version = applied[-1]["name"]
+    differences = schema_differences(schema_of(conn), reference_schema(len(names)))
+    if differences:
+        raise ValidationError("backup.schema_mismatch", version=version, count=len(differences),
+                              differences="; ".join(differences[:MAX_NAMED_DIFFERENCES]))
+    return version
+
+
+# Internal objects SQLite makes by itself; every other object of the file is compared.
+SQLITE_OWN_TABLES = ("sqlite_sequence", "sqlite_stat1", "sqlite_stat2", "sqlite_stat3", "sqlite_stat4")
+MAX_NAMED_DIFFERENCES = 8
+
+
+def schema_of(conn: sqlite3.Connection) -> dict[tuple[str, str], str]:
+    """Every schema object as ``(type, name) → definition``: the normalised SQL SQLite parses the
+    schema from, plus what the pragmas report of each table and view (columns with types, defaults,
+    NOT NULL and primary key; foreign keys; indexes with their columns)."""
+    found: dict[tuple[str, str], str] = {}
+    relations = []
+    for kind, name, table, sql in conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"):
+        if (kind == "table" and name in SQLITE_OWN_TABLES) or (kind == "index" and sql is None):
+            continue  # automatic indexes (UNIQUE, PRIMARY KEY) show up in the index pragmas below
+        found[(kind, name)] = f"{table}: {' '.join((sql or '').split())}"
+        if kind in ("table", "view"):
+            relations.append((kind, name))
+    for kind, name in relations:
+        quoted = _quoted(name)
+        columns = [tuple(r) for r in conn.execute(f'PRAGMA table_xinfo("{quoted}")')]
+        keys = [tuple(r) for r in conn.execute(f'PRAGMA foreign_key_list("{quoted}")')]
+        indexes = [(*tuple(r)[1:], [tuple(c) for c in conn.execute(f'PRAGMA index_xinfo("{_quoted(r[1])}")')])
+                   for r in conn.execute(f'PRAGMA index_list("{quoted}")')]
+        found[(kind, name)] += f" | {columns} | {keys} | {sorted(indexes, key=repr)}"
+    return found
+
+
+def _quoted(name: str) -> str:
+    return name.replace('"', '""')
+
+
+@lru_cache(maxsize=8)
+def reference_schema(applied_count: int) -> dict[tuple[str, str], str]:
+    """What the first ``applied_count`` migrations of this app build, on an empty in-memory database."""
+    reference = Database(memory=True)
+    known = known_migrations()
+    db.migrations.apply(reference, stop_before=known[applied_count:applied_count + 1] or None)
+    try:
+        return schema_of(reference.conn)
+    finally:
+        reference.close()
+
+
+def schema_differences(found: dict[tuple[str, str], str], wanted: dict[tuple[str, str], str]) -> list[str]:
+    """Each difference as an Indonesian phrase naming the object: extra, missing, or changed."""
+    phrases = []
+    for key in sorted(found.keys() | wanted.keys()):
+        kind, name = key
+        what = t(f"backup.kind.{kind}") if kind in ("table", "index", "trigger", "view") else kind
+        if key not in wanted:
+            phrases.append(t("backup.diff.extra", kind=what, name=name))
+        elif key not in found:
+            phrases.append(t("backup.diff.missing", kind=what, name=name))
+        elif found[key] != wanted[key]:
+            phrases.append(t("backup.diff.changed", kind=what, name=name))
+    return phrases
 
 
 def known_migrations() -> list[str]:
@@ -283,10 +391,11 @@ def restore(db_path: str | Path, uploaded: bytes, actor: dict) -> dict:
     """Admin replaces the database with a checked backup; returns its summary and the kept previous file."""
     require(actor, "admin")
     check_size(len(uploaded))
-    with tempfile.TemporaryDirectory(dir=backup_dir(db_path), prefix=".unggahan-") as folder:
+    with tempfile.TemporaryDirectory(dir=backup_dir(db_path), prefix=f".unggahan-{os.getpid()}-") as folder:
         candidate = Path(folder) / "unggahan.db"
         candidate.write_bytes(uploaded)
         summary = check_candidate(candidate)
+        summary["sessions_ended"] = _end_sessions(candidate)
         _match_page_size(candidate, db_path)
         before = _current_summary(db_path)
         kept = _keep_previous(db_path)
@@ -300,10 +409,64 @@ def restore(db_path: str | Path, uploaded: bytes, actor: dict) -> dict:
     return summary | {"migrated_to": migrated_to, "previous": str(kept), "previous_name": kept.name}
 
 
+COMPANIONS = ("-wal", "-journal")
+
+
+def read_restore_file(name: str | Path) -> bytes:
+    """The bytes of a backup file named on the command line, with the newest commits a ``-wal`` (or an
+    unfinished ``-journal``) beside it still holds: the pair is copied, SQLite folds the companion into
+    the copy, and a companion SQLite does not take is refused, never silently left out."""
+    path = Path(name)
+    try:
+        companions = [(suffix, path.with_name(path.name + suffix)) for suffix in COMPANIONS]
+        companions = [(suffix, c) for suffix, c in companions if c.is_file() and c.stat().st_size > 0]
+        check_size(path.stat().st_size + sum(c.stat().st_size for _, c in companions))
+        if not companions:
+            return path.read_bytes()
+    except OSError as error:
+        raise ValidationError("backup.file_missing", name=str(name)) from error
+    if not _looks_like_sqlite(path):
+        raise ValidationError("backup.not_sqlite")
+    with tempfile.TemporaryDirectory(prefix="dasbor-pulih-") as folder:
+        copy = Path(folder) / "salinan.db"
+        shutil.copyfile(path, copy)
+        for suffix, companion in companions:
+            shutil.copyfile(companion, copy.with_name(copy.name + suffix))
+        _fold_companions(copy, companions)
+        return copy.read_bytes()
+
+
+def _fold_companions(copy: Path, companions: list[tuple[str, Path]]) -> None:
+    conn = sqlite3.connect(str(copy), isolation_level=None)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # rolls a hot journal back
+        conn.execute("PRAGMA journal_mode = DELETE")  # checkpoints the WAL into the file and removes it
+    except sqlite3.DatabaseError as error:
+        raise ValidationError("backup.companion_unreadable", name=companions[0][1].name, detail=str(error)) from error
+    finally:
+        conn.close()
+    left = [companion.name for suffix, companion in companions
+            if copy.with_name(copy.name + suffix).is_file() and copy.with_name(copy.name + suffix).stat().st_size]
+    if left:
+        raise ValidationError("backup.companion_unused", name=", ".join(left))
+
+
 def check_size(size: int) -> None:
     """Refuse an upload over the limit before anything is written."""
     if size > MAX_RESTORE_BYTES:
         raise ValidationError("backup.too_large", size=round(size / 2**20), limit=round(MAX_RESTORE_BYTES / 2**20))
+
+
+def _end_sessions(candidate: Path) -> int:
+    """Empty the copy's sessions table: no sign-in of the backup's time, nor of the running app, survives."""
+    conn = sqlite3.connect(str(candidate), isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        ended = conn.execute("DELETE FROM sessions").rowcount
+        conn.execute("COMMIT")
+        return ended
+    finally:
+        conn.close()
 
 
 def _match_page_size(candidate: Path, db_path: str | Path) -> None:

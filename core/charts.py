@@ -8,9 +8,13 @@ import math
 import altair as alt
 import pandas as pd
 
+from core.reliability import LENIENCY_FLAG
+from core.scoring import shipped_thresholds
+
 FONT = "DejaVu Sans"
 BLUE, ORANGE, GREY, RED, GREEN = "#0b5394", "#e69138", "#999999", "#cc0000", "#38761d"
 LEVEL_DOMAIN = [0, 5]
+NINEBOX_FIELDS = ("box", "potential", "performance", "succession", "count", "label")  # what ninebox_grid reads
 
 
 def _theme(chart: alt.Chart) -> alt.Chart:
@@ -95,25 +99,28 @@ def gap_heatmap(rows: list[dict]) -> alt.Chart:
     return _theme((cells + text).properties(width=alt.Step(70), height=alt.Step(24)))
 
 
-def jpm_bars(rows: list[dict], title: str = "") -> alt.Chart:
-    """JPM per candidate (the top three of a position), with the MS line at 80 %."""
+def jpm_bars(rows: list[dict], title: str = "", line: float | None = None) -> alt.Chart:
+    """JPM per candidate (the top three of a position), with a line at ``line`` (default: the lowest JPM
+    of the highest category, MS, in ``data/categories.json``)."""
+    line = shipped_thresholds("pengisian")[0][1] if line is None else line
     data = pd.DataFrame(rows)
     bars = alt.Chart(data).mark_bar(color=BLUE).encode(
         y=alt.Y("label:N", sort=None, title=None), x=alt.X("jpm:Q", title="JPM (%)", scale=alt.Scale(domain=[0, 120])),
         tooltip=["label:N", alt.Tooltip("jpm:Q", format=".2f")])
     text = bars.mark_text(align="left", dx=4, fontSize=14).encode(text="jpm_text:N")
-    rule = alt.Chart(pd.DataFrame({"x": [80]})).mark_rule(color=ORANGE, strokeDash=[4, 3]).encode(x="x:Q")
+    rule = alt.Chart(pd.DataFrame({"x": [line]})).mark_rule(color=ORANGE, strokeDash=[4, 3]).encode(x="x:Q")
     return _theme((bars + text + rule).properties(title=title, width=520, height=alt.Step(46)))
 
 
 def ninebox_grid(boxes: list[dict]) -> alt.Chart:
     """The 9-box: potential up, performance across; each box shows its number and head count.
 
-    ``boxes``: ``[{"box": 9, "potential": "tinggi", "performance": "di_atas", "count": 3, "label": "…"}, ...]``.
+    ``boxes``: ``[{"box": 9, "potential": "tinggi", "performance": "di_atas", "succession": 1, "count": 3,
+    "label": "…"}, ...]`` — the rows of the ``ninebox`` table (``results.ninebox_summary``) with their counts.
     """
     data = pd.DataFrame(boxes)
     data["text"] = data["box"].astype(str) + " · " + data["count"].astype(str) + " orang"
-    data["pool"] = data["box"].isin([7, 8, 9]).map({True: "Kelompok suksesi", False: "Lainnya"})
+    data["pool"] = data["succession"].astype(bool).map({True: "Kelompok suksesi", False: "Lainnya"})
     x = alt.X("performance:N", sort=["di_bawah", "sesuai", "di_atas"], title="Kinerja (SKP)",
               axis=alt.Axis(labelExpr="{'di_bawah': 'Di bawah', 'sesuai': 'Sesuai', 'di_atas': 'Di atas'}"
                                       "[datum.value]", labelAngle=0))
@@ -128,7 +135,7 @@ def ninebox_grid(boxes: list[dict]) -> alt.Chart:
     return _theme((cells + text).properties(width=alt.Step(150), height=alt.Step(95)))
 
 
-def leniency_bars(rows: list[dict], flag: float = 0.5) -> alt.Chart:
+def leniency_bars(rows: list[dict], flag: float = LENIENCY_FLAG) -> alt.Chart:
     """Leniency per assessor (mean of own score − consensus), flagged beyond ±0,5."""
     data = pd.DataFrame(rows)
     data["flagged"] = data["leniency"].abs() >= flag

@@ -1,19 +1,15 @@
 """Spreadsheet exports (SPEC §6 items 2 and 5): the recap of an event and the admin's full data export.
 
-Every text cell goes through :func:`neutralise`, so nothing a user typed can run as a formula.
+Every cell is written through :mod:`core.sheets`, so nothing a user typed can run as a formula.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
-import re
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlite_utils import Database
 
@@ -31,70 +27,11 @@ from core.report_recap import (
     recap_columns,
     require_reader,
 )
+from core.sheets import BOLD, append, header, sheet_title, workbook_bytes
 
-# Characters that make a spreadsheet read a cell as a formula (with their full-width forms), and the
-# control characters some spreadsheets also honour at the very start of a cell.
-FORMULA_STARTS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-CONTROL_STARTS = ("\t", "\r", "\n")
-SHEET_NAME_MAX = 31
-SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-BOLD = Font(bold=True)
 TOP_FILL = PatternFill("solid", start_color="FFECAA")  # the three best names, as in the recap PDF
 DECIMAL = "0.00"
 NUMBER_FORMATS = {"percent": '0.00"%"', "score": DECIMAL}  # JPM 88.888… shows as 88,89% in Excel
-
-
-def neutralise(value):
-    """A cell value that can never run as a formula: text that could start one gets a leading ``'``.
-
-    Numbers (negative ones too) stay numbers; characters XML cannot carry are dropped.
-    """
-    if not isinstance(value, str):
-        return value
-    text = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if text.startswith(CONTROL_STARTS) or text.lstrip().startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
-
-
-def _plain(value):
-    """NaN and pandas' NA/NaT as an empty cell; numpy numbers as Python numbers."""
-    if (isinstance(value, float) and value != value) or type(value).__name__ in ("NAType", "NaTType"):
-        return None
-    return value.item() if hasattr(value, "item") else value
-
-
-def append(ws: Worksheet, values: list) -> None:
-    ws.append([neutralise(_plain(v)) for v in values])
-
-
-def header(ws: Worksheet, titles: list[str], widths: list[float] | None = None, freeze: bool = True) -> None:
-    """The bold header row, frozen, with column widths."""
-    append(ws, titles)
-    for cell in ws[ws.max_row]:
-        cell.font = BOLD
-    if freeze:
-        ws.freeze_panes = f"A{ws.max_row + 1}"
-    for index, width in enumerate(widths or [], start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-
-
-def sheet_title(name: str, taken: set[str], fallback: str) -> str:
-    """A valid, unique sheet name: ≤ 31 characters, none of ``[]:*?/\\``, no quote at either end."""
-    cleaned = " ".join(SHEET_FORBIDDEN.sub(" ", ILLEGAL_CHARACTERS_RE.sub("", name or "")).split())
-    base = cleaned.strip("'")[:SHEET_NAME_MAX].strip().strip("'") or fallback
-    title, counter = base, 2
-    while title.lower() in taken:  # Excel compares sheet names without case
-        suffix = f" ({counter})"
-        title, counter = base[:SHEET_NAME_MAX - len(suffix)].rstrip() + suffix, counter + 1
-    taken.add(title.lower())
-    return title
-
-
-def workbook_bytes(wb: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
 
 
 # The recap ---------------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -27,6 +26,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core import fields, sheets
 from core.errors import ValidationError
 from core.i18n import format_number, t
 from core.nip import parse_nip
@@ -88,9 +88,6 @@ SIGNATURES = {
 }
 # Any C0 control byte except tab, LF, FF and CR means the file is not text.
 _BINARY_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f]")
-_GOLONGAN = re.compile(r"^(IV|III|II|I)\s*/?\s*([A-E])$", re.IGNORECASE)
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-_PHONE = re.compile(r"^\+?[\d\s()-]+$")
 
 
 @dataclass
@@ -361,12 +358,6 @@ def _header_error(
 # --- rows ----------------------------------------------------------------------------------
 
 
-def canonical_golongan(text: str) -> str | None:
-    """``'iv/A'``, ``'IVa'``, ``'IV / a'`` → ``'IV/a'``; ``None`` for any other form."""
-    match = _GOLONGAN.match(text.strip())
-    return f"{match[1].upper()}/{match[2].lower()}" if match else None
-
-
 def match_key(text: str) -> str:
     """Position names and participant numbers compare ignoring case and spacing."""
     return cell_text(text).casefold()
@@ -380,7 +371,7 @@ class RowValidator:
         self.existing_nips = {"".join(str(nip).split()) for nip in existing_nips}
         # Without a list from the registry, fall back to the shipped pangkat list (SPEC §3.3).
         codes = golongan_codes or [row["code"] for row in read_reference("golongan")]
-        self.golongan_codes = {canonical_golongan(code) or code for code in codes}
+        self.golongan_codes = set(codes)
         self.positions = positions
         self.position_ids = {match_key(name): pid for name, pid in (positions or {}).items()}
         self.existing_participant_nos = {match_key(no) for no in existing_participant_nos}
@@ -409,6 +400,8 @@ class RowValidator:
             ("nip", lambda: self.check_nip(raw.get("nip"), row_no)),
             ("name", lambda: self.check_name(values["name"])),
             ("golongan", lambda: self.check_golongan(values["golongan"])),
+            ("current_position", lambda: check_text("current_position", values["current_position"])),
+            ("current_unit", lambda: check_text("current_unit", values["current_unit"])),
             ("email", lambda: check_email(values["email"])),
             ("phone", lambda: check_phone(values["phone"])),
             ("position", lambda: self.check_position(values["position"])),
@@ -434,16 +427,13 @@ class RowValidator:
         """The name is required; academic titles stay as written."""
         if not name:
             raise ValidationError("import.required", column=HEADERS["name"])
-        return {"name": name}
+        return {"name": fields.clean_text(name, HEADERS["name"])}
 
     def check_golongan(self, text: str) -> dict:
         """Optional; ``IV/a`` or ``IVa`` in any case, and a code the registry knows."""
         if not text:
             return {}
-        code = canonical_golongan(text)
-        if code not in self.golongan_codes:
-            raise ValidationError("import.golongan_unknown", value=text)
-        return {"golongan": code}
+        return {"golongan": fields.clean_golongan(text, self.golongan_codes, error="import.golongan_unknown")}
 
     def check_position(self, text: str) -> dict:
         """Optional; for an event it must name one of the event's positions."""
@@ -464,6 +454,7 @@ class RowValidator:
         """Optional; unique in the file and among the event's existing numbers."""
         if not text:
             return {}
+        fields.clean_text(text, HEADERS["participant_no"], max_len=fields.MAX_PARTICIPANT_NO)
         key = match_key(text)
         if key in self.existing_participant_nos:
             raise ValidationError("import.participant_no_registered", value=text)
@@ -475,19 +466,19 @@ class RowValidator:
         return {}
 
 
+def check_text(key: str, text: str) -> dict:
+    """Optional free text, cleaned and limited as the form does (``core.fields``)."""
+    return {key: fields.clean_text(text, HEADERS[key]) or None}
+
+
 def check_email(text: str) -> dict:
-    """Optional; one ``@`` and a dotted domain, no spaces."""
-    if text and not _EMAIL.match(text):
-        raise ValidationError("import.email_invalid", value=text)
-    return {}
+    """Optional; the form's rule (``core.fields.clean_email``), with the value in the message."""
+    return {"email": fields.clean_email(text, error="import.email_invalid") or None}
 
 
 def check_phone(text: str) -> dict:
-    """Optional; digits with ``+``, spaces, dashes or brackets, 6–15 digits in all."""
-    digits = sum(char.isdigit() for char in text)
-    if text and not (_PHONE.match(text) and 6 <= digits <= 15):
-        raise ValidationError("import.phone_invalid", value=text)
-    return {}
+    """Optional; the form's rule (``core.fields.clean_phone``), with the value in the message."""
+    return {"phone": fields.clean_phone(text, error="import.phone_invalid") or None}
 
 
 def _extra_cells(cells: list, columns: dict[str, int]) -> bool:
@@ -509,8 +500,8 @@ def template_xlsx() -> bytes:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = DATA_SHEET
-    sheet.append([column.header for column in COLUMNS])
-    sheet.append([TEMPLATE_EXAMPLE[column.key] for column in COLUMNS])
+    sheets.append(sheet, [column.header for column in COLUMNS])
+    sheets.append(sheet, [TEMPLATE_EXAMPLE[column.key] for column in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for index, column in enumerate(COLUMNS, start=1):
@@ -521,25 +512,23 @@ def template_xlsx() -> bytes:
     sheet["A2"].number_format = "@"
     sheet.freeze_panes = "A2"
     _write_help_sheet(workbook.create_sheet(HELP_SHEET))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return sheets.workbook_bytes(workbook)
 
 
 def _write_help_sheet(sheet) -> None:
     """Explain every column in Indonesian, then the general rules."""
-    sheet.append([t("import.help.title")])
+    sheets.append(sheet, [t("import.help.title")])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([])
-    sheet.append([t("import.help.column"), t("import.help.required"), t("import.help.meaning")])
+    sheets.append(sheet, [])
+    sheets.append(sheet, [t("import.help.column"), t("import.help.required"), t("import.help.meaning")])
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     for column in COLUMNS:
         required = t("import.help.yes" if column.required else "import.help.no")
-        sheet.append([column.header, required, t(f"import.help.{column.key}")])
-    sheet.append([])
+        sheets.append(sheet, [column.header, required, t(f"import.help.{column.key}")])
+    sheets.append(sheet, [])
     for note in ("columns", "empty_rows", "all_or_nothing", "limits"):
-        sheet.append([t(f"import.help.note.{note}", rows=format_number(MAX_ROWS, 0))])
+        sheets.append(sheet, [t(f"import.help.note.{note}", rows=format_number(MAX_ROWS, 0))])
     sheet.column_dimensions["A"].width = 24
     sheet.column_dimensions["B"].width = 8
     sheet.column_dimensions["C"].width = 100
@@ -567,9 +556,7 @@ STAGE_ID_COLUMNS: list[Column] = [
     Column("name", "Nama", False),
 ]
 STAGE_KEY = "stage:"
-MAX_SCORE = 100
-# 78, 78,5, 78.5, ,5 — one decimal separator, no exponent, no thousands grouping.
-_SCORE_TEXT = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)$")
+MAX_SCORE = fields.SCORE_MAX
 
 
 def parse_stage_file(
@@ -605,7 +592,10 @@ def stage_columns(stage_names: list[str]) -> list[Column]:
     stage_headers = {header_key(name) for name in stage_names}
     # A stage literally called "Nama" wins over the ignored name column.
     fixed = [c for c in STAGE_ID_COLUMNS if c.required or header_key(c.header) not in stage_headers]
-    return fixed + [Column(STAGE_KEY + name, name, False) for name in stage_names]
+    # The template writes a name that could start a formula with a leading ' (core.sheets): read both.
+    quoted = [Column(STAGE_KEY + name, sheets.neutralise(name), False) for name in stage_names
+              if sheets.neutralise(name) != name]
+    return fixed + [Column(STAGE_KEY + name, name, False) for name in stage_names] + quoted
 
 
 class StageRowValidator:
@@ -643,15 +633,10 @@ class StageRowValidator:
 
 
 def parse_score(value, column: str) -> float:
-    """A stage score 0–100 from a number cell, or text with a decimal comma or dot."""
-    shown = cell_text(value)[:30]
-    if isinstance(value, str) and _SCORE_TEXT.match(shown):
-        value = float(shown.replace(",", "."))
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValidationError("import.stage_score_not_number", column=column, value=shown)
-    if not 0 <= value <= MAX_SCORE:
-        raise ValidationError("import.stage_score_out_of_range", column=column, value=shown)
-    return float(value) + 0.0  # + 0.0 turns a typed "-0" into 0.0
+    """A stage score 0–100 by the form's rule (``core.fields.clean_score``), naming the column."""
+    return fields.clean_score(value, not_number="import.stage_score_not_number",
+                              out_of_range="import.stage_score_out_of_range", column=column,
+                              value=cell_text(value)[:30])
 
 
 def _cell(cells: list, index: int):
@@ -672,16 +657,14 @@ def stage_template_xlsx(stage_names: list[str], people: list[tuple[str, str, str
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = STAGE_SHEET
-    sheet.append([column.header for column in STAGE_ID_COLUMNS] + list(stage_names))
+    sheets.append(sheet, [column.header for column in STAGE_ID_COLUMNS] + list(stage_names))
     for participant_no, nip, name in people:
-        sheet.append([participant_no or None, nip, name])
+        sheets.append(sheet, [participant_no or None, nip, name])
     _format_stage_sheet(sheet, stage_names, len(people))
     if stage_names:
         sheet.add_data_validation(_score_validation(len(STAGE_ID_COLUMNS) + 1, len(stage_names)))
     _write_stage_help_sheet(workbook.create_sheet(HELP_SHEET), stage_names)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return sheets.workbook_bytes(workbook)
 
 
 def _format_stage_sheet(sheet, stage_names: list[str], people_count: int) -> None:
@@ -725,12 +708,12 @@ STAGE_HELP_NOTES = (
 
 def _write_stage_help_sheet(sheet, stage_names: list[str]) -> None:
     """Explain, in Indonesian, how to fill the scores."""
-    sheet.append([t("import.stage_help.title")])
+    sheets.append(sheet, [t("import.stage_help.title")])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([])
-    sheet.append([t("import.stage_help.stages", stages=", ".join(stage_names) or "–")])
+    sheets.append(sheet, [])
+    sheets.append(sheet, [t("import.stage_help.stages", stages=", ".join(stage_names) or "–")])
     for key in STAGE_HELP_NOTES:
-        sheet.append([t(key, rows=format_number(MAX_ROWS, 0), max=MAX_SCORE)])
+        sheets.append(sheet, [t(key, rows=format_number(MAX_ROWS, 0), max=MAX_SCORE)])
     sheet.column_dimensions["A"].width = 110
     for row in sheet.iter_rows(min_row=3, max_col=1):
         row[0].alignment = Alignment(wrap_text=True, vertical="top")

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import re
 import string
+import warnings
 
 from sqlite_utils import Database
 
@@ -53,9 +54,14 @@ def clean_logo(data: bytes) -> str:
     if len(data) > MAX_LOGO_BYTES:
         raise ValidationError("letterhead.logo_too_large", kb=MAX_LOGO_BYTES // 1024)
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            kind, size = image.format, image.size
-            image.verify()
+        with warnings.catch_warnings():
+            # Pillow only warns between its pixel limit and twice that: refuse those as well.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                kind, size = image.format, image.size
+                image.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):  # e.g. 20000 × 20000 px
+        raise ValidationError("letterhead.logo_too_big_pixels", px=MAX_LOGO_SIDE) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ValidationError("letterhead.logo_not_image") from None
     if kind not in ("PNG", "JPEG"):

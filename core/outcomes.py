@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlite_utils import Database
 
-from core import registry, results, scoring, talent_store
+from core import charts, registry, results, scoring, talent_store
 from core.i18n import format_number, format_percent, t
 
 
@@ -62,7 +62,7 @@ def jpm_text(value, cap: bool, language: str) -> str:
 
 def ninebox_cells(boxes: list[dict]) -> list[dict]:
     """The input of the 9-box chart: position, head count and label of each box."""
-    return [{k: b[k] for k in ("box", "potential", "performance", "count", "label")} for b in boxes]
+    return [{k: b[k] for k in charts.NINEBOX_FIELDS} for b in boxes]
 
 
 def succession_pool(boxes: list[dict]) -> list[dict]:

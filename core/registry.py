@@ -2,58 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-
 from sqlite_utils import Database
 
 from core import audit, nip, refdata
 from core.auth import require
 from core.db import one, rows, transaction
 from core.errors import Conflict, NotFound, ValidationError
-from core.textutil import strip_controls
+from core.fields import MAX_PARTICIPANT_NO, clean_date, clean_email, clean_golongan, clean_phone, clean_text
 
 PURPOSES = ("pengisian", "pemetaan")
 STATES = ("persiapan", "penilaian", "integrasi", "final", "arsip")
-MAX_TEXT = 300
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PHONE_RE = re.compile(r"^[0-9+()\s-]{6,20}$")
-
-
-# Input cleaning --------------------------------------------------------------------------------
-
-def clean_text(value, field: str, required: bool = False, max_len: int = MAX_TEXT) -> str:
-    """Trim and collapse spaces; enforce presence and length with a message naming the field."""
-    text = " ".join(strip_controls(str(value or "")).split())
-    if required and not text:
-        raise ValidationError("form.required", field=field)
-    if len(text) > max_len:
-        raise ValidationError("form.too_long", field=field, n=max_len)
-    return text
-
-
-def clean_date(value, field: str) -> str:
-    """A date from a widget or ISO text, as ``YYYY-MM-DD``."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    try:
-        return dt.date.fromisoformat(str(value or "").strip()).isoformat()
-    except ValueError:
-        raise ValidationError("form.bad_date", field=field) from None
-
-
-def clean_email(value) -> str:
-    email = clean_text(value, "field.email")
-    if email and not EMAIL_RE.match(email):
-        raise ValidationError("form.bad_email")
-    return email
-
-
-def clean_phone(value) -> str:
-    phone = clean_text(value, "field.phone")
-    if phone and not PHONE_RE.match(phone):
-        raise ValidationError("form.bad_phone")
-    return phone
 
 
 # Events ----------------------------------------------------------------------------------------
@@ -229,9 +187,7 @@ def set_standard(db: Database, actor: dict, position_id: int, standard: dict[str
 def _candidate_fields(db: Database, raw_nip, name, golongan, current_position, current_unit,
                       email, phone) -> dict:
     info = nip.parse_nip(raw_nip)
-    golongan = (golongan or "").strip() or None
-    if golongan and not one(db, "SELECT 1 FROM golongan WHERE code = ?", (golongan,)):
-        raise ValidationError("candidate.bad_golongan")
+    golongan = clean_golongan(golongan, [r["code"] for r in rows(db, "SELECT code FROM golongan")])
     return {"nip": info.nip, "name": clean_text(name, "field.name", required=True),
             "birth_date": info.birth_date.isoformat(), "gender": info.gender,
             "tmt_cpns": info.tmt_cpns, "golongan": golongan,
@@ -330,7 +286,7 @@ def _register(db: Database, event_id: int, candidate_id: int, position_id: int, 
     get_candidate(db, candidate_id)
     if one(db, "SELECT 1 FROM registrations WHERE event_id = ? AND candidate_id = ?", (event_id, candidate_id)):
         raise Conflict("registration.duplicate")
-    participant_no = (clean_text(participant_no, "field.participant_no", max_len=30)
+    participant_no = (clean_text(participant_no, "field.participant_no", max_len=MAX_PARTICIPANT_NO)
                       or next_participant_no(db, event_id, reserved))
     if one(db, "SELECT 1 FROM registrations WHERE event_id = ? AND participant_no = ?", (event_id, participant_no)):
         raise Conflict("registration.duplicate_no", no=participant_no)

@@ -132,7 +132,7 @@ def _coincidences(counts: np.ndarray) -> np.ndarray:
     return weights.T @ counts - np.diag(weights.sum(axis=0))
 
 
-def _ordinal_distances(values: np.ndarray, n_v: np.ndarray) -> np.ndarray:
+def _ordinal_distances(n_v: np.ndarray) -> np.ndarray:
     """Squared ordinal distance (Σ_{g=c..k} n_g − (n_c + n_k)/2)²."""
     # That sum equals the gap between the two values' mid-ranks in the pooled pairable values.
     mid_ranks = np.cumsum(n_v) - n_v / 2
@@ -142,7 +142,7 @@ def _ordinal_distances(values: np.ndarray, n_v: np.ndarray) -> np.ndarray:
 def _distances(values: np.ndarray, n_v: np.ndarray, level: str) -> np.ndarray:
     """Squared distance δ² between every pair of values at the level of measurement."""
     if level == "ordinal":
-        return _ordinal_distances(values, n_v)
+        return _ordinal_distances(n_v)
     c, k = values[:, np.newaxis], values[np.newaxis, :]
     if level == "nominal":
         return (c != k).astype(float)
@@ -212,10 +212,14 @@ def alpha_verdict(value: float) -> str:
     return "unreliable"
 
 
-# Leniency and the small-data guard -------------------------------------------------------------------
+def low_agreement(values: Iterable[float], minimum: float) -> int:
+    """How many cells have an r_wg below ``minimum`` (the setting ``rwg_agreement_min``, 0,7 as shipped)."""
+    return sum(1 for value in values if value < minimum)
+
+
+# Leniency ----------------------------------------------------------------------------------------------
 
 LENIENCY_FLAG = 0.5
-MIN_PAIRS = 5
 
 
 def _missing(value) -> bool:
@@ -238,8 +242,3 @@ def leniency(scores: Sequence[float | None], consensus: Sequence[float | None]) 
 def is_lenient_flag(value: float) -> bool:
     """True when |leniency| reaches the flag threshold (too lenient or too strict)."""
     return abs(_checked(value)) >= LENIENCY_FLAG
-
-
-def enough_data(n_units: int, minimum: int = MIN_PAIRS) -> bool:
-    """True when there are enough units (e.g. candidates rated by the same pair) to show a statistic."""
-    return n_units >= minimum

@@ -20,6 +20,7 @@ from core.pdf import FONT, MARGIN, NEXT_LINE, ReportPDF, place_and_date
 
 PORTRAIT_WIDTH = 210 - 2 * MARGIN  # usable width of an A4 portrait page
 NAME_MIN_WIDTH = 55
+MAX_FITTED_WIDTH = 30  # mm: a header word longer than this breaks inside its cell
 HEAD_STYLE = FontFace(emphasis="BOLD", fill_color=(225, 225, 225))
 TOP_STYLE = FontFace(emphasis="BOLD", fill_color=(255, 236, 170))  # the three best names
 NOTE_STYLE = FontFace(size_pt=7.5)
@@ -197,10 +198,22 @@ class OrientedPDF(ReportPDF):
 
 
 def fitted_widths(pdf: ReportPDF, columns: list[Column]) -> list[float]:
-    """Each fixed column at least as wide as the longest word of its header (no word split); name = 0."""
+    """Each fixed column at least as wide as the longest word of its header (no word split), but never
+    wider than ``MAX_FITTED_WIDTH``: a longer word (a stage named without spaces) breaks inside its cell
+    instead of pushing the name column off the page. Name = 0 (the rest of the line)."""
     pdf.set_font(FONT, "B", TABLE_FONT_SIZE)
-    return [max(c.width, max(pdf.get_string_width(w) for w in c.header.split()) + 3.5) if c.width else 0
+    return [max(c.width, min(longest_word(pdf, c.header) + 3.5, MAX_FITTED_WIDTH)) if c.width else 0
             for c in columns]
+
+
+def longest_word(pdf: ReportPDF, text: str) -> float:
+    return max((pdf.get_string_width(word) for word in text.split()), default=0)
+
+
+def leave_room_for_names(widths: list[float], page_width: float) -> list[float]:
+    """Narrow the fixed columns in proportion when they leave the name column less than its minimum."""
+    fixed, room = sum(widths), page_width - NAME_MIN_WIDTH
+    return [w * room / fixed for w in widths] if fixed > room else widths
 
 
 def recap_pdf(db: Database, actor: dict, event_id: int, on: dt.date | None = None) -> bytes:
@@ -215,6 +228,7 @@ def recap_pdf(db: Database, actor: dict, event_id: int, on: dt.date | None = Non
     if sum(widths) + NAME_MIN_WIDTH > PORTRAIT_WIDTH:  # the stage columns need a landscape page
         pdf.page_orientation = "L"
     pdf.add_page()
+    widths = leave_room_for_names(widths, pdf.epw)
     pdf.title_block(t("export.recap.title"), recap.event["name"])
     _event_facts(pdf, recap)
     for index, section in enumerate(recap.positions, start=1):

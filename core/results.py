@@ -14,8 +14,9 @@ from core import audit, scoring, talent, talent_store
 from core.auth import require
 from core.db import one, rows, transaction
 from core.errors import Conflict, ValidationError
+from core.fields import clean_score, clean_text
 from core.integration import cell_statistics, event_ratings, thresholds
-from core.registry import clean_text, get_event, require_state
+from core.registry import get_event, require_state
 
 STAGE_STATES = ("persiapan", "penilaian", "integrasi")
 TIEBREAK_KEYS = scoring.TIEBREAK_DEFAULT
@@ -27,10 +28,15 @@ def list_stages(db: Database, event_id: int) -> list[dict]:
     return rows(db, "SELECT * FROM stages WHERE event_id = ? ORDER BY sort, id", (event_id,))
 
 
-def set_stages(db: Database, actor: dict, event_id: int, stages: list[dict]) -> None:
-    """Replace the stages of a pengisian event: names, weights summing to 100, one Assessment Center stage."""
+def set_stages(db: Database, actor: dict, event_id: int, stages: list[dict], confirm_remove: bool = False) -> None:
+    """Set the stages of a pengisian event: names, weights summing to 100, one Assessment Center stage.
+
+    A stage given with its ``id`` keeps it (and its scores) whatever its new name; one without an id
+    keeps the stage of the same name, or is new. Removing a stage that has scores needs
+    ``confirm_remove=True``; every removed score goes to the audit log with its value.
+    """
     require(actor, "admin")
-    cleaned = [{"name": clean_text(s.get("name"), "field.stage", required=True, max_len=100),
+    cleaned = [{"id": s.get("id"), "name": clean_text(s.get("name"), "field.stage", required=True, max_len=100),
                 "weight": _weight(s.get("weight")), "is_ac": int(bool(s.get("is_ac")))} for s in stages]
     if cleaned:
         if len({s["name"].lower() for s in cleaned}) != len(cleaned):
@@ -45,24 +51,65 @@ def set_stages(db: Database, actor: dict, event_id: int, stages: list[dict]) -> 
         if event["purpose"] != "pengisian" and cleaned:
             raise Conflict("stage.only_pengisian")
         before = list_stages(db, event_id)
-        _replace_stages(db, event_id, before, cleaned)
+        matched = _match_stages(before, cleaned)
+        removed = stage_removals(db, [s for s in before if s["id"] not in matched.values()])
+        if removed and not confirm_remove:
+            raise Conflict("stage.remove_needs_confirm", names=", ".join(r["name"] for r in removed),
+                           n=sum(r["scores"] for r in removed))
+        _replace_stages(db, actor, event_id, before, matched, cleaned)
         audit.record(db, actor, "update", "stages", event_id,
-                     old=[{k: s[k] for k in ("name", "weight", "is_ac")} for s in before], new=cleaned)
+                     old=[{k: s[k] for k in ("id", "name", "weight", "is_ac")} for s in before],
+                     new=[s | {"id": matched.get(i)} for i, s in enumerate(cleaned)])
 
 
-def _replace_stages(db: Database, event_id: int, before: list[dict], cleaned: list[dict]) -> None:
-    """Keep the ids (and the scores) of stages that stay, by name; drop the others."""
-    kept = {s["name"].lower(): s["id"] for s in before}
-    wanted = {s["name"].lower() for s in cleaned}
-    for name, stage_id in kept.items():
-        if name not in wanted:
-            db.execute("DELETE FROM stages WHERE id = ?", (stage_id,))
-    db.execute("UPDATE stages SET is_ac = 0, sort = -id WHERE event_id = ?", (event_id,))
+def stage_removals(db: Database, stages: list[dict]) -> list[dict]:
+    """Of ``stages`` (rows of ``stages``), those with scores: ``[{"id", "name", "scores"}]``."""
+    counts = {r["stage_id"]: r["n"] for r in rows(db, f"""SELECT stage_id, count(*) AS n FROM stage_scores
+        WHERE stage_id IN ({",".join("?" * len(stages))}) GROUP BY stage_id""", tuple(s["id"] for s in stages))}
+    return [{"id": s["id"], "name": s["name"], "scores": counts[s["id"]]} for s in stages if counts.get(s["id"])]
+
+
+def pending_removals(db: Database, event_id: int, stages: list[dict]) -> list[dict]:
+    """The stages with scores that ``set_stages(db, …, event_id, stages)`` would remove (for the page to ask)."""
+    before = list_stages(db, event_id)
+    cleaned = [{"id": s.get("id"), "name": clean_text(s.get("name"), "field.stage", max_len=10**6)} for s in stages]
+    matched = _match_stages(before, cleaned)
+    return stage_removals(db, [s for s in before if s["id"] not in matched.values()])
+
+
+def _match_stages(before: list[dict], cleaned: list[dict]) -> dict[int, int]:
+    """Position in ``cleaned`` → id of the existing stage it keeps: by ``id`` first, else by name."""
+    ids = {s["id"] for s in before}
+    if any(s.get("id") is not None and s["id"] not in ids for s in cleaned):
+        raise ValidationError("stage.not_found")
+    matched = {i: s["id"] for i, s in enumerate(cleaned) if s.get("id") in ids}
+    if len(set(matched.values())) != len(matched):
+        raise ValidationError("stage.duplicate")
+    free = {s["name"].lower(): s["id"] for s in before if s["id"] not in matched.values()}
+    for i, stage in enumerate(cleaned):
+        if i not in matched and stage.get("id") is None and stage["name"].lower() in free:
+            matched[i] = free.pop(stage["name"].lower())
+    return matched
+
+
+def _replace_stages(db: Database, actor: dict, event_id: int, before: list[dict], matched: dict[int, int],
+                    cleaned: list[dict]) -> None:
+    """Update kept stages in place (ids and scores stay), insert new ones, drop the rest with audited scores."""
+    for stage in before:
+        if stage["id"] not in matched.values():
+            for score in rows(db, "SELECT * FROM stage_scores WHERE stage_id = ?", (stage["id"],)):
+                audit.record(db, actor, "delete", "stage_score", f"{score['registration_id']}/{stage['id']}",
+                             old={"stage": stage["name"], "score": score["score"]})
+            db.execute("DELETE FROM stage_scores WHERE stage_id = ?", (stage["id"],))
+            db.execute("DELETE FROM stages WHERE id = ?", (stage["id"],))
+    # Names are unique per event: park the kept ones on a name no one can type, so A ↔ B swaps work.
+    db.execute("UPDATE stages SET is_ac = 0, sort = -id, name = char(1) || id WHERE event_id = ?", (event_id,))
     for sort, stage in enumerate(cleaned):
-        if stage["name"].lower() in kept:
-            db["stages"].update(kept[stage["name"].lower()], stage | {"sort": sort})
+        values = {k: stage[k] for k in ("name", "weight", "is_ac")} | {"sort": sort}
+        if sort in matched:
+            db["stages"].update(matched[sort], values)
         else:
-            db["stages"].insert(stage | {"event_id": event_id, "sort": sort})
+            db["stages"].insert(values | {"event_id": event_id})
 
 
 def _weight(value) -> float:
@@ -77,29 +124,6 @@ def _weight(value) -> float:
 
 def _plain(value: float) -> str:
     return f"{value:g}".replace(".", ",")
-
-
-def clean_score(value) -> float:
-    """A stage score: a number from 0 to 100 (a decimal comma is accepted)."""
-    try:
-        score = float(str(value).strip().replace(",", ".")) if not isinstance(value, int | float) else float(value)
-    except ValueError:
-        raise ValidationError("stage.bad_score", value=str(value)[:20]) from None
-    if not 0 <= score <= 100 or score != score:
-        raise ValidationError("stage.bad_score", value=str(value)[:20])
-    return score
-
-
-def set_stage_score(db: Database, actor: dict, registration_id: int, stage_id: int, score) -> None:
-    """Admin enters one candidate's score for a stage other than the Assessment Center."""
-    require(actor, "admin")
-    score = clean_score(score)
-    with transaction(db):
-        stage = _entry_stage(db, stage_id)
-        reg = one(db, "SELECT * FROM registrations WHERE id = ? AND event_id = ?", (registration_id, stage["event_id"]))
-        if not reg:
-            raise ValidationError("stage.registration_not_in_event")
-        _write_score(db, actor, registration_id, stage_id, score)
 
 
 def set_stage_scores(db: Database, actor: dict, event_id: int, entries: list[tuple[int, int, float]]) -> int:
@@ -240,6 +264,8 @@ def event_results(db: Database, event_id: int, levels: pd.DataFrame | None = Non
     levels = consensus_frame(db, event_id) if levels is None else levels
     table = regs.merge(profile(levels, regs, standards(db, event_id)), on="registration_id", how="left")
     table["category"] = _categories(table["jpm"], event["purpose"], thresholds(db, event["purpose"]))
+    blocked = {r["code"] for r in rows(db, "SELECT code FROM categories WHERE recommended = 0")}
+    table["recommended"] = [None if c is None else c not in blocked for c in table["category"]]
     table = _with_stages(db, event_id, table)
     table["service"] = [scoring.service_months(t, event["end_date"]) if t else None for t in table["tmt_cpns"]]
     table = _ranked(table, json.loads(event["tiebreak"]), bool(list_stages(db, event_id)))
@@ -301,14 +327,15 @@ def _boxes(db: Database, event_id: int, table: pd.DataFrame) -> list:
     return [placed.get(registration_id) for registration_id in table["registration_id"]]
 
 
-NOT_RECOMMENDED = ("KMS", "KO")  # the categories with recommended = 0 in data/categories.json
-
-
 def top_three(table: pd.DataFrame, position_id: int) -> tuple[list[dict], list[str]]:
-    """The three best names of a position with the warnings of SPEC §4.5."""
+    """The three best names of a position with the warnings of SPEC §4.5.
+
+    Whether a category is recommended comes from the ``categories`` table, via the ``recommended``
+    column of :func:`event_results`.
+    """
     ranked = table[(table["position_id"] == position_id) & table["rank"].notna()].sort_values("rank")
-    return scoring.top_three([{k: _py(v) for k, v in r.items()} for r in ranked.to_dict("records")],
-                             NOT_RECOMMENDED)
+    records = [{k: _py(v) for k, v in r.items()} for r in ranked.to_dict("records")]
+    return scoring.top_three(records, {r["category"] for r in records if r["category"] and not r["recommended"]})
 
 
 # Robustness: leave one assessor out --------------------------------------------------------------

@@ -1,4 +1,9 @@
-"""Scoring rules of SPEC §4.1–§4.4 as pure functions. The public names are stable (SPEC §4.8)."""
+"""Scoring rules of SPEC §4.1–§4.4 as pure functions. The public names are stable (SPEC §4.8).
+
+Where a rule takes reference data (category thresholds, potential bands, the 9-box numbering, the
+SKP mapping, the validity period) and the caller passes none, it reads the shipped ``data/*.json``;
+the values are never copied here.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,22 @@ import math
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
 
+from core.refdata import read
+
 TB = None  # "tidak teramati": a rating with no level
 
-DEFAULT_THRESHOLDS = {
-    "pengisian": [("MS", 80.0), ("MMS", 68.0), ("KMS", 0.0)],
-    "pemetaan": [("O", 90.0), ("CO", 78.0), ("KO", 0.0)],
-}
+
+def shipped_thresholds(purpose: str) -> list[tuple[str, float]]:
+    """``[(code, min_jpm), ...]`` of a purpose from ``data/categories.json``."""
+    table = [(c["code"], float(c["min_jpm"])) for c in read("categories") if c["purpose"] == purpose]
+    if not table:
+        raise ValueError(f"unknown purpose {purpose!r}")
+    return table
+
+
+def shipped_not_recommended() -> frozenset[str]:
+    """The category codes marked ``recommended: 0`` in ``data/categories.json``."""
+    return frozenset(c["code"] for c in read("categories") if not c["recommended"])
 
 
 def observed(levels: Iterable[int | None]) -> list[int]:
@@ -97,10 +112,10 @@ def gaps(achieved: Mapping[str, int], standard: Mapping[str, int]) -> dict[str, 
 def category(jpm_value: float, purpose: str, thresholds=None) -> str:
     """SPEC §4.4: the category code (MS/MMS/KMS or O/CO/KO) for a JPM and an event purpose.
 
-    ``thresholds``: ``[(code, min_jpm), ...]`` or ``{code: min_jpm}``; default from the SPEC table.
+    ``thresholds``: ``[(code, min_jpm), ...]`` or ``{code: min_jpm}``; default ``data/categories.json``.
     JPM is compared at the two decimals it is shown with, so the category never contradicts the figure.
     """
-    table = thresholds if thresholds is not None else DEFAULT_THRESHOLDS[purpose]
+    table = thresholds if thresholds is not None else shipped_thresholds(purpose)
     if isinstance(table, Mapping):
         table = list(table.items())
     shown = round(jpm_value, 2)
@@ -115,11 +130,6 @@ def category(jpm_value: float, purpose: str, thresholds=None) -> str:
 TIEBREAK_DEFAULT = ("jpm", "below_standard", "golongan", "service")
 # Direction of each tie-break key: +1 higher is better, -1 lower is better.
 TIEBREAK_DIRECTION = {"jpm": 1, "below_standard": -1, "golongan": 1, "service": 1}
-
-
-def ac_stage_score(jpm_value: float) -> float:
-    """The Assessment Center stage score: ``min(JPM, 100)``."""
-    return min(jpm_value, 100.0)
 
 
 def check_weights(weights: Mapping[str, float]) -> None:
@@ -167,13 +177,16 @@ def rank(candidates: list[Mapping], chain=TIEBREAK_DEFAULT, primary: str = "fina
     return ranked
 
 
-def top_three(ranked: list[Mapping], not_recommended: Iterable[str] = ("KMS",)) -> tuple[list[dict], list[str]]:
-    """The three best names (ties at rank 3 included) and warnings: fewer than three, not recommended."""
+def top_three(ranked: list[Mapping], not_recommended: Iterable[str] | None = None) -> tuple[list[dict], list[str]]:
+    """The three best names (ties at rank 3 included) and warnings: fewer than three, not recommended.
+
+    ``not_recommended``: category codes; default those marked so in ``data/categories.json``.
+    """
     best = [dict(c) for c in ranked if c["rank"] <= 3]
     warnings = []
     if len(ranked) < 3:
         warnings.append("fewer_than_three")
-    blocked = set(not_recommended)
+    blocked = set(shipped_not_recommended() if not_recommended is None else not_recommended)
     for candidate in best:
         candidate["recommended"] = candidate.get("category") not in blocked
     if any(not c["recommended"] for c in best):
@@ -190,34 +203,39 @@ def service_months(tmt_cpns: str, on: str) -> int:
 
 # Talent map (SPEC §4.6) -------------------------------------------------------------------------
 
-DEFAULT_BANDS = {"tinggi": 90.0, "menengah": 78.0}
-DEFAULT_SCHEME = {("tinggi", "di_bawah"): 6, ("tinggi", "sesuai"): 8, ("tinggi", "di_atas"): 9,
-                  ("menengah", "di_bawah"): 3, ("menengah", "sesuai"): 5, ("menengah", "di_atas"): 7,
-                  ("rendah", "di_bawah"): 1, ("rendah", "sesuai"): 2, ("rendah", "di_atas"): 4}
-DEFAULT_PERFORMANCE = {"sangat_baik": "di_atas", "baik": "sesuai", "butuh_perbaikan": "di_bawah",
-                       "kurang": "di_bawah", "sangat_kurang": "di_bawah"}
-SUCCESSION_BOXES = frozenset({7, 8, 9})
+def shipped_scheme() -> dict[tuple[str, str], int]:
+    """``(potential, performance) → box`` from ``data/ninebox.json``."""
+    return {(b["potential"], b["performance"]): b["box"] for b in read("ninebox")}
+
+
+def shipped_performance() -> dict[str, str]:
+    """SKP predikat code → performance axis from ``data/skp_predikat.json``."""
+    return {p["code"]: p["performance"] for p in read("skp_predikat")}
 
 
 def potential(jpm_value: float, bands: Mapping[str, float] | None = None) -> str:
     """Potential axis from JPM: ≥ 90 tinggi, 78–< 90 menengah, < 78 rendah (bands are a setting)."""
-    bands = bands or DEFAULT_BANDS
+    bands = bands or read("settings")["potential_bands"]
     shown = round(jpm_value, 2)
     return "tinggi" if shown >= bands["tinggi"] else "menengah" if shown >= bands["menengah"] else "rendah"
 
 
 def performance(predikat: str, mapping: Mapping[str, str] | None = None) -> str:
     """Performance axis from the SKP predikat: Sangat Baik above, Baik as expected, the rest below."""
-    return (mapping or DEFAULT_PERFORMANCE)[predikat]
+    return (mapping or shipped_performance())[predikat]
 
 
 def ninebox(jpm_value: float, predikat: str, bands=None, scheme=None, mapping=None) -> int:
     """The 9-box number of a person (default numbering of SPEC §4.6)."""
-    return (scheme or DEFAULT_SCHEME)[(potential(jpm_value, bands), performance(predikat, mapping))]
+    return (scheme or shipped_scheme())[(potential(jpm_value, bands), performance(predikat, mapping))]
 
 
-def is_valid(assessment_date: str, on: str, years: int = 3) -> bool:
-    """A result is valid for ``years`` from the assessment date (Peraturan BKN 26/2019 ps. 29)."""
+def is_valid(assessment_date: str, on: str, years: int | None = None) -> bool:
+    """A result is valid for ``years`` from the assessment date (Peraturan BKN 26/2019 ps. 29).
+
+    ``years``: default ``result_validity_years`` of ``data/settings.json``.
+    """
+    years = read("settings")["result_validity_years"] if years is None else years
     taken = dt.date.fromisoformat(assessment_date[:10])
     try:
         until = taken.replace(year=taken.year + years)

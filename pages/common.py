@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 import streamlit as st
 
 from core import auth, db, freshness, outcomes, registry, results, settings
 from core.errors import DomainError
-from core.i18n import t
+from core.i18n import catalog, t
 from core.textutil import escape_markdown
 
 log = logging.getLogger("dasbor")
@@ -82,12 +83,40 @@ def event_for(user: dict, database) -> dict:
 
 
 def show_error(err: Exception) -> None:
-    """A domain error in the user's words; anything else as a plain apology, logged for the admin."""
+    """A domain error in the user's words (its parameters escaped: they may come from a file); a damaged,
+    read-only or full database in plain words; anything else as a plain apology. Logged for the admin."""
+    from core import dbfailure
+
     if isinstance(err, DomainError):
-        st.error(err.message(lang()))
+        st.error(safe_message(err, lang()))
+    elif (kind := dbfailure.kind_of(err)) is not None:
+        log.error("database failure (%s)", kind, exc_info=err)
+        st.error(dbfailure.message(kind, lang(), detail=escape_markdown(str(err))))
     else:
         log.exception("unexpected error", exc_info=err)
         st.error(tr("app.unexpected_error"))
+
+
+def safe_message(err: DomainError, language: str = "id") -> str:
+    """The error's catalog text with every text parameter markdown-escaped; field names from the catalog
+    are translated as :meth:`DomainError.message` does. Numbers stay numbers (format specs keep working)."""
+    names = catalog()
+    shown = {key: (t(value, language) if value in names else escape_inline(value)) if isinstance(value, str)
+             else value for key, value in err.params.items()}
+    return t(err.key, language, **shown)
+
+
+_INLINE_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#!|~$:@])")
+
+
+def escape_inline(text: str) -> str:
+    """Text placed inside a sentence, made inert for markdown: no image, link, autolink (``http:``,
+    ``www.``, e-mail), emphasis, HTML or Streamlit directive acts, and no line break starts a heading or
+    a list. Dots and dashes inside it stay as typed ("M.02", "foto.xlsx")."""
+    text = re.sub(r"\s*[\r\n]+\s*", " ", text)
+    text = _INLINE_SPECIAL.sub(r"\\\1", text)
+    text = re.sub(r"(?i)\b(www)\.", r"\1\\.", text)
+    return re.sub(r"^(\d*)([-+*.)])(?=\s|$)", r"\1\\\2", text)  # a list marker at the very start
 
 
 def attempt(action, *args, success: str | None = None, **kwargs):
@@ -122,6 +151,14 @@ def petunjuk(key: str) -> None:
         st.markdown(tr(key))
 
 
+def editable_in_setup(event: dict, locked_key: str) -> bool:
+    """Setup pages edit only while the event is in persiapan; otherwise they say so (``locked_key``)."""
+    editable = event["state"] == "persiapan"
+    if not editable:
+        st.info(tr(locked_key, state=tr("state." + event["state"])))
+    return editable
+
+
 def selected_event_id() -> int | None:
     return st.session_state.get("event_id")
 
@@ -149,16 +186,15 @@ def plain_table(records: list[dict]) -> None:
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def _chart_spec(builder: str, arguments: str) -> dict:
-    """Building an Altair chart costs ~100 ms; its Vega-Lite spec is cached by the data it shows."""
-    from core import charts
-
-    return getattr(charts, builder)(**json.loads(arguments)).to_dict(validate=False)
+def _chart_spec(_builder, name: str, arguments: str) -> dict:  # noqa: ARG001 (name keys the cache for _builder)
+    """Building an Altair chart costs ~100 ms; its Vega-Lite spec is cached by the chart's name and data."""
+    return _builder(**json.loads(arguments)).to_dict(validate=False)
 
 
-def chart(builder: str, width: str | int = "content", **arguments) -> None:
-    """Show ``core.charts.<builder>(**arguments)``; the same arguments give the cached spec."""
-    spec = _chart_spec(builder, json.dumps(arguments, sort_keys=True, ensure_ascii=False, default=str))
+def chart(builder, width: str | int = "content", **arguments) -> None:
+    """Show ``builder(**arguments)``, a function of ``core.charts``; the same arguments give the cached spec."""
+    spec = _chart_spec(builder, f"{builder.__module__}.{builder.__qualname__}",
+                       json.dumps(arguments, sort_keys=True, ensure_ascii=False, default=str))
     st.vega_lite_chart(spec, width=width, theme=None)
 
 

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from core import freshness, importer, outcomes, results, settings
+from core import charts, freshness, importer, outcomes, results, settings
 from core.textutil import escape_markdown
 from pages.common import (
     attempt,
@@ -82,7 +82,7 @@ def gap_heatmap(position_id: int, categories: list) -> None:
     group = final[(final["position_id"] == position_id) & final["category"].isin(categories)]
     heat = outcomes.gap_cells(fresh(cached_competencies, db, event["id"]), group)
     if heat:
-        chart("gap_heatmap", rows=heat)
+        chart(charts.gap_heatmap, rows=heat)
 
 
 def candidate_view() -> None:
@@ -95,7 +95,7 @@ def candidate_view() -> None:
     candidate_figures(person)
     left, right = st.columns([3, 2])
     with left:
-        chart("radar", profile=outcomes.radar_profile(competencies, reg_id))
+        chart(charts.radar, profile=outcomes.radar_profile(competencies, reg_id))
     with right:
         mine = competencies[competencies["registration_id"] == reg_id]
         plain_table([{tr("field.competency"): r["competency_name"], tr("field.standard"): str(r["standard"]),

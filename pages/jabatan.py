@@ -3,13 +3,13 @@
 import streamlit as st
 
 from core import refdata, registry
-from pages.common import attempt, guard, need_event, petunjuk, rerun, tr
+from pages.common import attempt, editable_in_setup, guard, need_event, petunjuk, rerun, tr
 
 db, user = guard("admin")
 st.title(tr("jabatan.title"))
 petunjuk("jabatan.help")
 event = registry.get_event(db, need_event())
-editable = event["state"] == "persiapan"
+editable = editable_in_setup(event, "jabatan.locked")
 job_classes = {j["code"]: j["name"] for j in refdata.job_classes(db)}
 
 
@@ -78,8 +78,6 @@ def edit_position(position: dict) -> None:
             rerun(tr("common.deleted"))
 
 
-if not editable:
-    st.info(tr("jabatan.locked", state=tr("state." + event["state"])))
 positions = registry.list_positions(db, event["id"])
 st.dataframe([{tr("field.position"): p["name"], tr("field.unit"): p["unit"],
                tr("field.job_class"): p["job_class_name"], tr("beranda.candidates"): p["n_candidates"]}

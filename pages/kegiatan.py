@@ -6,6 +6,7 @@ import streamlit as st
 
 from core import assessment, registry, results, talent_store
 from core.i18n import format_date
+from core.textutil import escape_markdown
 from pages.common import attempt, guard, lang, petunjuk, rerun, show_checks, tr
 
 db, user = guard("admin")
@@ -66,18 +67,37 @@ def settings_panel(event: dict) -> None:
                     rerun(tr("common.saved"))
 
 
+def stage_id(value) -> int | None:
+    """The hidden id of an edited row (the editor may hand it back as a float; a new row has none)."""
+    return int(value) if isinstance(value, int | float) and value == value else None
+
+
+def confirm_removals(event: dict, stages: list[dict]) -> bool:
+    """Removing a stage that has scores removes them: say which, and ask before saving."""
+    removals = results.pending_removals(db, event["id"], stages)
+    if not removals:
+        return False
+    names = escape_markdown(", ".join(r["name"] for r in removals))
+    st.warning(tr("kegiatan.remove_stages_warning", names=names, n=sum(r["scores"] for r in removals)))
+    return st.checkbox(tr("kegiatan.remove_stages_confirm"), key=f"kegiatan_remove_ok_{event['id']}")
+
+
 def stages_panel(event: dict) -> None:
     """Seleksi terbuka: stages with weights summing to 100, and the tie-break chain (SPEC §4.5)."""
     with st.expander(tr("kegiatan.stages")):
         stages = results.list_stages(db, event["id"])
-        rows = [{tr("field.stage"): s["name"], tr("kegiatan.weight"): s["weight"], "AC": bool(s["is_ac"])}
-                for s in stages] or [{tr("field.stage"): "Assessment Center", tr("kegiatan.weight"): 100.0, "AC": True}]
-        edited = st.data_editor(rows, num_rows="dynamic", key=f"kegiatan_stages_{event['id']}", width="stretch")
+        rows = [{"id": s["id"], tr("field.stage"): s["name"], tr("kegiatan.weight"): s["weight"],
+                 "AC": bool(s["is_ac"])} for s in stages] or [
+            {"id": None, tr("field.stage"): "Assessment Center", tr("kegiatan.weight"): 100.0, "AC": True}]
+        edited = st.data_editor(rows, num_rows="dynamic", key=f"kegiatan_stages_{event['id']}", width="stretch",
+                                column_config={"id": None})
         st.caption(tr("kegiatan.stages_note"))
+        # The hidden id keeps a renamed stage (and its scores); a new row has none.
+        new = [{"id": stage_id(r.get("id")), "name": r[tr("field.stage")],
+                "weight": r[tr("kegiatan.weight")], "is_ac": r["AC"]} for r in edited if r.get(tr("field.stage"))]
+        confirmed = confirm_removals(event, new)
         if st.button(tr("kegiatan.save_stages"), key=f"kegiatan_save_stages_{event['id']}"):
-            new = [{"name": r[tr("field.stage")], "weight": r[tr("kegiatan.weight")], "is_ac": r["AC"]}
-                   for r in edited if r.get(tr("field.stage"))]
-            if attempt(results.set_stages, db, user, event["id"], new):
+            if attempt(results.set_stages, db, user, event["id"], new, confirm_remove=confirmed):
                 rerun(tr("common.saved"))
         chain = results.tiebreak_chain(db, event["id"])
         order = st.multiselect(tr("kegiatan.tiebreak"), list(results.TIEBREAK_KEYS), default=chain,

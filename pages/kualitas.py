@@ -2,15 +2,10 @@
 
 import streamlit as st
 
-from core import integration, quality, reliability
+from core import charts, integration, quality, reliability, settings
 from core.i18n import format_number
 from core.textutil import escape_markdown
 from pages.common import chart, database, event_for, guard, lang, petunjuk, tr
-
-db, user = guard("admin", "asesor")
-st.title(tr("kualitas.title"))
-petunjuk("kualitas.help")
-event = event_for(user, db)
 
 
 @st.cache_data(ttl=900, max_entries=16, show_spinner=False)
@@ -18,48 +13,67 @@ def cached_quality(event_id: int, token: int) -> dict:
     return quality.event_quality(database(), event_id)
 
 
-data = cached_quality(event["id"], integration.change_token(db))
-not_enough = tr("kualitas.not_enough", n=data["minimum"])
-
-
-def number(value, digits: int = 3) -> str:
+def number(value, not_enough: str, digits: int = 3) -> str:
     return not_enough if value is None else format_number(value, digits, lang())
 
 
-st.markdown(f"#### {tr('kualitas.alpha')}")
-c1, c2 = st.columns(2)
-for column, key, label in ((c1, "alpha_ordinal", "kualitas.ordinal"), (c2, "alpha_interval", "kualitas.interval")):
-    value = data[key]
-    column.metric(tr(label), number(value))
-    if value is not None:
-        column.caption(tr("kualitas.verdict_" + reliability.alpha_verdict(value)))
+def alpha_section(data: dict, not_enough: str) -> None:
+    """Krippendorff's alpha, ordinal and interval, with its verdict."""
+    st.markdown(f"#### {tr('kualitas.alpha')}")
+    columns = st.columns(2)
+    for column, key, label in zip(columns, ("alpha_ordinal", "alpha_interval"), ("kualitas.ordinal",
+                                                                                 "kualitas.interval"), strict=True):
+        column.metric(tr(label), number(data[key], not_enough))
+        if data[key] is not None:
+            column.caption(tr("kualitas.verdict_" + reliability.alpha_verdict(data[key])))
 
-st.markdown(f"#### {tr('kualitas.icc')}")
-st.caption(tr("kualitas.icc_note"))
-if data["pairs"]:
+
+def icc_section(data: dict, not_enough: str) -> None:
+    """ICC per pair of assessors, with the Koo & Li band."""
+    st.markdown(f"#### {tr('kualitas.icc')}")
+    st.caption(tr("kualitas.icc_note"))
+    if not data["pairs"]:
+        st.info(not_enough)
+        return
     st.dataframe([{tr("kualitas.pair"): f"{p['assessor_a']} – {p['assessor_b']}", "n": p["n"]}
-                  | ({form: number(p[form]) for form in reliability.ICC_FORMS}
+                  | ({form: number(p[form], not_enough) for form in reliability.ICC_FORMS}
                      | {tr("kualitas.band"): tr("band." + p["band"]) if p.get("band") else "–"}
                      if p["enough"] else {"ICC(2,1)": not_enough}) for p in data["pairs"]],
                  hide_index=True, width="stretch")
-else:
-    st.info(not_enough)
 
-st.markdown(f"#### {tr('kualitas.leniency')}")
-lenient = [row for row in data["leniency"] if row["leniency"] is not None]
-if lenient:
-    chart("leniency_bars", rows=[{"assessor": r["assessor"], "leniency": r["leniency"]} for r in lenient])
+
+def leniency_section(data: dict, not_enough: str) -> None:
+    """Each assessor's leniency against the consensus; flagged ones named."""
+    st.markdown(f"#### {tr('kualitas.leniency')}")
+    lenient = [row for row in data["leniency"] if row["leniency"] is not None]
+    if not lenient:
+        st.info(not_enough)
+        return
+    chart(charts.leniency_bars, rows=[{"assessor": r["assessor"], "leniency": r["leniency"]} for r in lenient])
     for row in lenient:
         if row["flag"]:
             st.warning(tr("kualitas.flag_lenient" if row["leniency"] > 0 else "kualitas.flag_harsh",
                           name=escape_markdown(row["assessor"]), value=format_number(row["leniency"], 2, lang())))
-else:
-    st.info(not_enough)
 
-st.markdown(f"#### {tr('kualitas.rwg')}")
-if data["rwg"]:
-    chart("rwg_histogram", values=[round(v, 4) for v in data["rwg"]])
-    low = sum(1 for v in data["rwg"] if v < 0.7)
-    st.caption(tr("kualitas.rwg_note", low=low, total=len(data["rwg"])))
-else:
-    st.info(not_enough)
+
+def rwg_section(data: dict, not_enough: str, minimum: float) -> None:
+    """The spread of r_wg over the cells and how many fall below the agreement minimum."""
+    st.markdown(f"#### {tr('kualitas.rwg')}")
+    if not data["rwg"]:
+        st.info(not_enough)
+        return
+    chart(charts.rwg_histogram, values=[round(v, 4) for v in data["rwg"]])
+    st.caption(tr("kualitas.rwg_note", low=reliability.low_agreement(data["rwg"], minimum), total=len(data["rwg"]),
+                  minimum=format_number(minimum, 2, lang())))
+
+
+db, user = guard("admin", "asesor")
+st.title(tr("kualitas.title"))
+petunjuk("kualitas.help")
+event = event_for(user, db)
+data = cached_quality(event["id"], integration.change_token(db))
+not_enough = tr("kualitas.not_enough", n=data["minimum"])
+alpha_section(data, not_enough)
+icc_section(data, not_enough)
+leniency_section(data, not_enough)
+rwg_section(data, not_enough, settings.get(db, "rwg_agreement_min"))

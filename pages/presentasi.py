@@ -3,7 +3,7 @@ the talent map and the successors (pemetaan: no ranking, no top three, SPEC §4.
 
 import streamlit as st
 
-from core import outcomes, registry, results, talent_views
+from core import charts, outcomes, registry, results, talent_views
 from core.textutil import escape_markdown, initials
 from pages.common import (
     cached_competencies,
@@ -44,7 +44,7 @@ def top_three(position_id: int, hide: bool) -> None:
             if not person["recommended"]:
                 st.error(tr("presentasi.not_recommended"))
     if best:
-        chart("jpm_bars", rows=[{"label": f"{p['rank']}. {shown_name(p['name'], hide)}", "jpm": p["jpm"],
+        chart(charts.jpm_bars, rows=[{"label": f"{p['rank']}. {shown_name(p['name'], hide)}", "jpm": p["jpm"],
                                  "jpm_text": jpm_text(db, p["jpm"])} for p in best])
     radars(best, hide)
 
@@ -53,7 +53,7 @@ def radars(best: list[dict], hide: bool) -> None:
     competencies = fresh(cached_competencies, db, event["id"])
     for column, person in zip(st.columns(max(len(best), 1)), best, strict=False):
         with column:
-            chart("radar", width="stretch", title=shown_name(person["name"], hide),
+            chart(charts.radar, width="stretch", title=shown_name(person["name"], hide),
                   profile=outcomes.radar_profile(competencies, person["registration_id"]))
 
 
@@ -62,7 +62,7 @@ def talent_map(position_id: int, hide: bool) -> None:
     st.header(tr("talenta.title"))
     rows = outcome.talent["rows"]
     st.caption(tr("talenta.placed", n=sum(r["box"] is not None for r in rows), total=len(rows)))
-    chart("ninebox_grid", boxes=outcomes.ninebox_cells(outcome.boxes))
+    chart(charts.ninebox_grid, boxes=outcomes.ninebox_cells(outcome.boxes))
     post = next(p for p in outcome.successors if p["position_id"] == position_id)
     st.header(tr("presentasi.successors", position=escape_markdown(post["name"])))
     shown = [s | {"name": shown_name(s["name"], hide)} for s in post["successors"]]

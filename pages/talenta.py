@@ -3,7 +3,7 @@ both axes' inputs, why one person is where they are, and the successors per targ
 
 import streamlit as st
 
-from core import outcomes, refdata, registry, results, talent, talent_store, talent_views
+from core import charts, outcomes, refdata, registry, results, talent, talent_store, talent_views
 from core.textutil import escape_markdown
 from pages.common import (
     attempt,
@@ -32,7 +32,7 @@ def overview() -> None:
     rows = outcome.talent["rows"]
     st.caption(tr("talenta.scheme", name=escape_markdown(outcome.talent["scheme"]["name"])))
     st.caption(tr("talenta.placed", n=sum(r["box"] is not None for r in rows), total=len(rows)))
-    chart("ninebox_grid", boxes=outcomes.ninebox_cells(outcome.boxes))
+    chart(charts.ninebox_grid, boxes=outcomes.ninebox_cells(outcome.boxes))
 
 
 def incomplete() -> None:

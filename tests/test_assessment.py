@@ -288,6 +288,48 @@ def test_admin_removes_a_conflict(fresh_db, admin, setup):
     assert conflicts(fresh_db, setup.event_id) == set()
 
 
+def test_removing_a_conflict_audits_what_it_said(fresh_db, admin, setup):
+    """Issue 10 item 6: the audit log keeps the withdrawn declaration's reason."""
+    from assessment_fixtures import audit_entries
+
+    me = setup.assessors[1]
+    assessment.declare_conflict(fresh_db, me, setup.event_id, me["id"], setup.candidates[0], "Atasan")
+    declared = assessment.list_conflicts(fresh_db, setup.event_id)[0]["declared_at"]
+    assessment.remove_conflict(fresh_db, admin, setup.event_id, me["id"], setup.candidates[0])
+    last = audit_entries(fresh_db, "conflict", "delete")[-1]
+    assert last["entity_id"] == f"{setup.event_id}/{me['id']}/{setup.candidates[0]}"
+    assert last["old"] == {"reason": "Atasan", "declared_at": declared}
+
+
+def test_removing_a_conflict_that_is_not_there_changes_nothing(fresh_db, admin, setup):
+    me = setup.assessors[1]
+    before = count(fresh_db, "audit_log")
+    assert error_key(assessment.remove_conflict, fresh_db, admin, setup.event_id, me["id"], setup.candidates[0],
+                     error=NotFound) == "conflict.not_found"
+    assert count(fresh_db, "audit_log") == before
+
+
+def test_declaring_again_audits_the_old_reason(fresh_db, setup):
+    from assessment_fixtures import audit_entries
+
+    me = setup.assessors[1]
+    for reason in ("Atasan", "Saudara kandung"):
+        assessment.declare_conflict(fresh_db, me, setup.event_id, me["id"], setup.candidates[0], reason)
+    first, second = audit_entries(fresh_db, "conflict", "declare")[-2:]
+    assert (first["old"], second["old"], second["new"]) == (None, {"reason": "Atasan"}, {"reason": "Saudara kandung"})
+
+
+@pytest.mark.parametrize(("matrix", "thin"), [
+    ({1: {"A", "B"}, 2: {"A"}}, ["B", "C"]),
+    ({1: {"A", "B", "C"}, 2: {"A", "B", "C"}}, []),
+    ({1: {"A"}, 2: {"A"}, 3: {"A"}}, ["B", "C"]),
+    ({}, ["A", "B", "C"]),
+])
+def test_thinly_measured_is_fewer_than_two_exercises(matrix, thin):
+    assert assessment.MIN_EXERCISES == 2
+    assert assessment.thinly_measured(matrix, ["A", "B", "C"]) == thin
+
+
 # Assignments ------------------------------------------------------------------------------------
 
 def pairs_per_cell(database, event_id) -> dict[tuple[int, int], list[int]]:
@@ -568,3 +610,20 @@ def test_writes_refuse_non_admins(fresh_db, admin, pimpinan, assigned, write, ro
 def test_writes_refuse_an_inactive_admin(fresh_db, admin, assigned, write):
     with pytest.raises(PermissionDenied):
         WRITES[write](fresh_db, admin | {"active": 0}, assigned)
+
+
+def test_alat_page_withdraws_a_conflict_through_the_one_audited_path(fresh_db, admin, setup):
+    from apptest_helpers import open_page
+    from assessment_fixtures import audit_entries
+
+    from core.i18n import t
+
+    me = setup.assessors[1]
+    assessment.declare_conflict(fresh_db, me, setup.event_id, me["id"], setup.candidates[0], "Atasan")
+    at = open_page(fresh_db, admin, "pages/alat_ukur.py")
+    at = at.segmented_control(key="alat_view").set_value("assessors").run()
+    assert at.selectbox(key="alat_conflict_pick").value == (me["id"], setup.candidates[0])
+    at = at.button(key="alat_conflict_remove").click().run()
+    assert not at.exception and t("common.deleted") in [s.value for s in at.success]
+    assert conflicts(fresh_db, setup.event_id) == set()
+    assert audit_entries(fresh_db, "conflict", "delete")[-1]["old"]["reason"] == "Atasan"

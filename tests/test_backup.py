@@ -166,17 +166,6 @@ def test_backup_of_a_damaged_database_is_refused_and_leaves_no_file(live, db_pat
     assert files_in(backup.backup_dir(db_path)) == set()  # not even the partial copy
 
 
-def test_backup_bytes_is_a_valid_backup(live, db_path, tmp_path):
-    data = backup.backup_bytes(db_path)
-    (tmp_path / "unduhan.db").write_bytes(data)
-    assert backup.check_candidate(tmp_path / "unduhan.db")["candidates"] == 144
-
-
-def test_backup_bytes_leaves_nothing_behind(live, db_path):
-    backup.backup_bytes(db_path)
-    assert files_in(backup.backup_dir(db_path)) == set()
-
-
 def test_backup_while_three_threads_write(live, db_path):
     """Every row committed before the backup began is in the copy; the writers never fail."""
     stop, lock, errors = threading.Event(), threading.Lock(), []
@@ -377,6 +366,43 @@ def renamed_column(path, tmp_path) -> bytes:
     return edited_copy(path, tmp_path / "x.db", "ALTER TABLE audit_log RENAME COLUMN at TO waktu").read_bytes()
 
 
+def without_audit_triggers(path, tmp_path) -> bytes:
+    return edited_copy(path, tmp_path / "x.db", "DROP TRIGGER audit_log_no_update",
+                       "DROP TRIGGER audit_log_no_delete").read_bytes()
+
+
+def with_rating_trigger_and_view(path, tmp_path) -> bytes:
+    return edited_copy(path, tmp_path / "x.db", """CREATE TRIGGER always_five AFTER INSERT ON ratings BEGIN
+                           UPDATE ratings SET level = 5 WHERE id = new.id; END""",
+                       "CREATE VIEW semua AS SELECT * FROM users").read_bytes()
+
+
+def ratings_definition(path) -> str:
+    conn = sqlite3.connect(path)
+    sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'ratings'").fetchone()[0]
+    conn.close()
+    return sql
+
+
+def ratings_without_check(path, tmp_path) -> bytes:
+    rebuilt = ratings_definition(path).replace("CHECK (level BETWEEN 1 AND 5)", "")
+    assert "BETWEEN 1 AND 5" not in rebuilt
+    return edited_copy(path, tmp_path / "x.db", "CREATE TABLE ratings_lama AS SELECT * FROM ratings",
+                       "DROP TABLE ratings", rebuilt, "INSERT INTO ratings SELECT * FROM ratings_lama",
+                       "DROP TABLE ratings_lama",
+                       "CREATE INDEX ratings_cell ON ratings (registration_id, competency)").read_bytes()
+
+
+def check_edited_in_place(path, tmp_path) -> bytes:
+    return edited_copy(path, tmp_path / "x.db", "PRAGMA writable_schema = ON",
+                       "UPDATE sqlite_master SET sql = replace(sql, 'BETWEEN 1 AND 5', 'BETWEEN 1 AND 9')"
+                       " WHERE name = 'ratings'").read_bytes()
+
+
+def without_index(path, tmp_path) -> bytes:
+    return edited_copy(path, tmp_path / "x.db", "DROP INDEX ratings_cell").read_bytes()
+
+
 def newer_migration(path, tmp_path) -> bytes:
     return edited_copy(path, tmp_path / "x.db", "INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
                        " VALUES ('dasbor', '0099_from_the_future', '2030-01-01')").read_bytes()
@@ -407,7 +433,12 @@ REFUSALS = [
     ("page corrupted", corrupt_a_page, {"backup.damaged", "backup.not_sqlite"}),
     ("foreign sqlite", foreign_sqlite, {"backup.foreign"}),
     ("no audit_log", without_audit_log, {"backup.foreign"}),
-    ("our tables, other columns", renamed_column, {"backup.unexpected"}),
+    ("our tables, other columns", renamed_column, {"backup.unexpected", "backup.schema_mismatch"}),
+    ("audit-log triggers removed", without_audit_triggers, {"backup.schema_mismatch"}),
+    ("trigger rating 5 and a view", with_rating_trigger_and_view, {"backup.schema_mismatch"}),
+    ("ratings without the 1-5 check", ratings_without_check, {"backup.schema_mismatch"}),
+    ("check edited in sqlite_master", check_edited_in_place, {"backup.schema_mismatch"}),
+    ("an index dropped", without_index, {"backup.schema_mismatch"}),
     ("unknown migration", newer_migration, {"backup.schema_unknown"}),
     ("other migration set", other_migration_set, {"backup.schema_unknown"}),
     ("no migrations", no_migrations_recorded, {"backup.schema_unknown"}),
@@ -587,3 +618,122 @@ def test_cli_restore_of_a_bad_file_fails_in_indonesian(live, run, db_path, tmp_p
 def test_cli_restore_of_a_missing_file(live, run, tmp_path, capsys):
     assert run("restore", str(tmp_path / "tidak-ada.db"), "--yes") == 1
     assert "tidak ditemukan" in capsys.readouterr().err
+
+
+def test_a_schema_difference_is_named_in_the_message(good_backup, tmp_path):
+    candidate = tmp_path / "kandidat.db"
+    candidate.write_bytes(with_rating_trigger_and_view(good_backup, tmp_path))
+    with pytest.raises(ValidationError) as error:
+        backup.check_candidate(candidate)
+    assert "always_five" in str(error.value) and "semua" in str(error.value)
+    assert error.value.params["count"] == 2
+
+
+def test_the_reference_schema_is_what_the_migrations_build(live):
+    everything = len(backup.known_migrations())
+    assert backup.schema_differences(backup.schema_of(live.conn), backup.reference_schema(everything)) == []
+    assert ("trigger", "audit_log_no_delete") in backup.reference_schema(1)
+    assert backup.schema_differences(backup.schema_of(live.conn), backup.reference_schema(0)) != []
+
+
+# A restore ends every session --------------------------------------------------------------------
+
+def test_restore_ends_every_session_of_the_backup_and_of_the_running_app(live, db_path, boss, good_backup):
+    old_cookie = auth.start_session(live, boss)  # in the backup made now
+    snapshot = backup.backup_to_file(db_path)
+    running_cookie = auth.start_session(live, boss)
+    assert auth.session_user(live, old_cookie) and auth.session_user(live, running_cookie)
+    result = backup.restore(db_path, snapshot.read_bytes(), boss)
+    fresh = db.connect(db_path)
+    assert auth.session_user(fresh, old_cookie) is None
+    assert auth.session_user(fresh, running_cookie) is None
+    assert fresh.execute("SELECT count(*) FROM sessions").fetchone()[0] == 0
+    assert result["sessions_ended"] >= 1
+    fresh.close()
+
+
+# Files beside a backup, permissions, leftovers ---------------------------------------------------
+
+def wal_copy(live, tmp_path):
+    """``copy.db`` plus the ``copy.db-wal`` beside it that holds the newest commit (a copied WAL pair)."""
+    target = tmp_path / "salin" / "copy.db"
+    target.parent.mkdir()
+    holder = db.connect(target)
+    live.conn.backup(holder.conn)
+    holder.execute("PRAGMA journal_mode = WAL")
+    holder.execute("PRAGMA wal_autocheckpoint = 0")
+    holder.execute("INSERT INTO settings (key, value) VALUES ('hanya_di_wal', '1')")
+    shutil.copyfile(target, tmp_path / "pair.db")
+    shutil.copyfile(target.with_name("copy.db-wal"), tmp_path / "pair.db-wal")
+    holder.close()
+    return tmp_path / "pair.db"
+
+
+def test_cli_restore_includes_the_wal_beside_the_file(live, run, db_path, tmp_path):
+    pair = wal_copy(live, tmp_path)
+    assert pair.with_name("pair.db-wal").stat().st_size > 0
+    plain = sqlite3.connect(f"file:{pair}?mode=ro&immutable=1", uri=True)  # the main file alone lacks it
+    assert plain.execute("SELECT count(*) FROM settings WHERE key = 'hanya_di_wal'").fetchone()[0] == 0
+    plain.close()
+    assert run("restore", str(pair), "--yes") == 0
+    restored = db.connect(db_path)
+    assert db.one(restored, "SELECT value FROM settings WHERE key = 'hanya_di_wal'") == {"value": "1"}
+    restored.close()
+
+
+def test_backups_are_readable_by_the_owner_only(live, db_path):
+    made = [backup.backup_to_file(db_path), backup.ensure_daily(db_path)]
+    for path in made:
+        assert path.stat().st_mode & 0o777 == 0o600, path
+
+
+def test_stale_temporary_files_of_a_killed_backup_are_removed(live, db_path):
+    folder = backup.backup_dir(db_path)
+    dead = os.getpid() + 1
+    while True:
+        try:
+            os.kill(dead, 0)
+            dead += 1
+        except ProcessLookupError:
+            break
+    leftovers = [f".dasbor-1.db.{dead}.77.tmp", f".dasbor-1.db.{dead}.77.tmp-journal", f".unggahan-{dead}-abc"]
+    (folder / leftovers[0]).write_bytes(b"half")
+    (folder / leftovers[1]).write_bytes(b"half")
+    (folder / leftovers[2]).mkdir()
+    ours = folder / f".dasbor-2.db.{os.getpid()}.1.tmp"
+    ours.write_bytes(b"being written")
+    old = folder / ".dasbor-3.db.1.1.tmp"  # pid 1 is alive, but the file is two days old
+    old.write_bytes(b"x")
+    os.utime(old, (time.time() - 2 * 86400,) * 2)
+    backup.backup_to_file(db_path)
+    names = files_in(folder)
+    assert not names & set(leftovers) and old.name not in names
+    assert ours.name in names
+
+
+def test_a_backup_killed_with_sigkill_leaves_nothing_the_next_backup_keeps(live, db_path):
+    """A real kill -9 in the middle of a copy: its .tmp stays behind until the next backup removes it."""
+    import signal
+    import subprocess
+
+    script = (
+        "import sys, time\n"
+        "from core import backup\n"
+        "def stuck(source, target, verify):\n"
+        "    print('copying', flush=True)\n"
+        "    time.sleep(60)\n"
+        "backup._copy_pages = stuck\n"
+        f"backup.backup_to_file({str(db_path)!r})\n")
+    child = subprocess.Popen([sys.executable, "-c", script], cwd=str(db.ROOT), stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "copying"
+        left = [p.name for p in backup.backup_dir(db_path).glob(".*.tmp")]
+        assert len(left) == 1 and f".{child.pid}." in left[0]
+        assert left[0] in files_in(backup.backup_dir(db_path))
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=10)
+    finally:
+        child.kill()
+    assert left[0] in files_in(backup.backup_dir(db_path))  # kill -9: no clean-up ran
+    made = backup.backup_to_file(db_path)
+    assert left[0] not in files_in(backup.backup_dir(db_path)) and made.is_file()

@@ -16,6 +16,7 @@ import io
 import itertools
 import operator
 import random
+import re
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
@@ -555,7 +556,8 @@ FIELD_WRITES = {
                     lambda d, i, first, second: results.set_stages(d, i["admin"], i["seleksi"], [
                         {"name": first, "weight": 60, "is_ac": 1}, {"name": second, "weight": 40}])),
     "stage_score": ({"score": Field((80.0, "78,5"), st.one_of(TEXT, st.floats(), st.integers(-10, 200)), True)},
-                    lambda d, i, **f: results.set_stage_score(d, i["admin"], i["open_reg"], i["stage"], **f)),
+                    lambda d, i, score: results.set_stage_scores(d, i["admin"], i["seleksi"],
+                                                                 [(i["open_reg"], i["stage"], score)])),
     "skp_predikat": ({"value": text("baik", "sangat_baik")},
                      lambda d, i, value: results.set_skp_predikat(d, i["admin"], i["seleksi"], {i["open_reg"]: value})),
 }
@@ -631,3 +633,142 @@ def test_random_verification_code_is_unknown(small_file, code):
 def test_random_search_finds_without_error(small_file, query):
     with scratch(small_file) as database:
         assert isinstance(registry.search_candidates(database, query), list)
+
+
+# Text from a file is never markup (issue 10 item 8) ----------------------------------------------
+
+IMAGE_HEADER = "![b](http://host/x.png)"
+MARKUP_FILE_NAME = "**tebal** [tautan](http://host/).csv"
+
+
+def live_markup(text: str) -> list[str]:
+    """Markdown constructs that would act in ``text`` (an image, a link, bold, raw HTML), once every
+    backslash-escaped character is taken out — what a markdown renderer would still interpret."""
+    bare = re.sub(r"\\.", "", text, flags=re.DOTALL)
+    patterns = {"image": r"!\[[^\]]*\]\(", "link": r"\[[^\]]*\]\(", "bold": r"\*\*[^*]+\*\*", "html": r"<[a-z/]",
+                "autolink": r"https?://|\bwww\.|\w@\w", "line_start": r"(^|\n)\s*([-+#>]|\d+[.)])\s"}
+    return [name for name, pattern in patterns.items() if re.search(pattern, bare)]
+
+
+def test_the_markup_check_sees_markup():
+    assert live_markup(IMAGE_HEADER) == ["image", "link", "autolink"]
+    assert live_markup("**x** <img src=x>") == ["bold", "html"]
+    assert live_markup(r"\!\[b\]\(http\://host/x.png\)") == []
+
+
+@pytest.mark.parametrize("text", [IMAGE_HEADER, MARKUP_FILE_NAME, "<img src=x onerror=alert(1)>", "www.contoh.id",
+                                  "admin@contoh.id", "baris satu\n# Judul", "- butir", "1. butir", ":red[merah]",
+                                  "`kode`", "$x^2$", "~~coret~~", "a | b"])
+def test_a_parameter_is_inert_and_reads_as_typed(text):
+    from pages.common import escape_inline
+
+    shown = escape_inline(text)
+    assert live_markup(shown) == []
+    assert re.sub(r"\\(.)", r"\1", shown) == " ".join(text.split("\n"))  # the reader sees what was typed
+
+
+def test_dots_and_dashes_inside_a_parameter_stay_as_typed():
+    from pages.common import escape_inline
+
+    typed = ("M.02", "foto.xlsx", "Kepala-Bagian", "1.97501E+17", "-3", "2026-05-04")
+    assert [escape_inline(x) for x in typed] == list(typed)
+
+
+def test_a_file_header_that_is_an_image_is_shown_as_text(demo_db):
+    from apptest_helpers import open_page, texts
+
+    from core import auth
+
+    admin = db.one(demo_db, "SELECT * FROM users WHERE username = 'admin'")
+    data = ("NIP;" + IMAGE_HEADER + "\r\n197303271997092874;80\r\n").encode()
+    at = open_page(demo_db, admin, "pages/hasil.py").segmented_control(key="hasil_view").set_value("stages").run()
+    at.file_uploader(key="hasil_stage_upload").set_value((MARKUP_FILE_NAME, data, "text/csv"))
+    at = at.run().button(key="hasil_stage_import").click().run()
+    assert not at.exception
+    [shown] = texts(at.error)
+    assert IMAGE_HEADER in re.sub(r"\\(.)", r"\1", shown) and live_markup(shown) == []  # named, as text
+    assert auth.session_user(demo_db, at.session_state["auth_cookie"]) is not None
+
+
+def test_every_text_parameter_of_an_error_is_escaped():
+    from core.errors import ValidationError
+    from pages.common import safe_message
+
+    err = ValidationError("import.columns_unknown", missing="", unknown=IMAGE_HEADER,
+                          expected="**NIP**, [Nama](http://x/)")
+    shown = safe_message(err)
+    assert live_markup(err.message("id")) and live_markup(shown) == []
+    assert safe_message(ValidationError("backup.too_large", size=600, limit=500)) == t_id("backup.too_large",
+                                                                                             size=600, limit=500)
+
+
+def t_id(key: str, **params) -> str:
+    from core.i18n import t
+
+    return t(key, "id", **params)
+
+
+@pytest.mark.parametrize(("text", "kind"), [("database or disk is full", "full"),
+                                             ("attempt to write a readonly database", "readonly"),
+                                             ("database disk image is malformed", "malformed"),
+                                             ("file is not a database", "not_a_database")])
+def test_a_database_failure_in_a_page_says_what_is_wrong(monkeypatch, text, kind):
+    """What the server shows for an error no page caught (app.friendly_error) and for one a page's
+    ``attempt`` caught (pages.common.show_error): the failure's own message, not the generic apology."""
+    import sqlite3
+
+    import streamlit
+
+    import app
+    from core import dbfailure
+    from core.i18n import t
+    from pages import common
+
+    shown = []
+    monkeypatch.setattr(streamlit, "error", shown.append)
+    assert app.friendly_error(sqlite3.OperationalError(text)) is True
+    assert common.attempt(lambda: (_ for _ in ()).throw(sqlite3.OperationalError(text))) is None
+    assert shown == [dbfailure.message(kind, detail="")] * 2
+    assert t("app.unexpected_error") not in shown
+    app.friendly_error(ValueError("x"))
+    assert shown[-1] == t("app.unexpected_error")
+
+
+# A logo too large in pixels is "too big", whatever Pillow thinks of it (issue 10 item 9) ------------
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG that declares ``width`` × ``height`` in a few dozen bytes (what a decompression bomb looks like)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+
+
+def real_png(width: int, height: int) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("1", (width, height)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("data", "key"), [
+    (png_header_only(20000, 20000), "letterhead.logo_too_big_pixels"),  # over twice Pillow's limit: its error
+    (png_header_only(10000, 10000), "letterhead.logo_too_big_pixels"),  # between limit and twice: a warning
+    (real_png(letterhead.MAX_LOGO_SIDE + 1, 1), "letterhead.logo_too_big_pixels"),
+    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "letterhead.logo_not_image")],
+    ids=["20000x20000", "10000x10000", "side+1", "broken"])
+def test_a_logo_too_large_in_pixels_is_refused_as_too_big(data, key):
+    from core.errors import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        letterhead.clean_logo(data)
+    assert refused.value.key == key
+
+
+def test_a_logo_at_the_pixel_limit_is_accepted():
+    assert letterhead.clean_logo(real_png(letterhead.MAX_LOGO_SIDE, 1))

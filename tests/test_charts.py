@@ -11,7 +11,7 @@ PROFILE = [{"competency": "Integritas", "level": 4, "standard": 4},
            {"competency": "Kerjasama", "level": 3, "standard": 4},
            {"competency": "Komunikasi", "level": 5, "standard": 3},
            {"competency": "Orientasi pada Hasil", "level": 2, "standard": 4}]
-BOXES = [{"box": b, "potential": p, "performance": f, "count": b % 4, "label": f"Kotak {b}"}
+BOXES = [{"box": b, "potential": p, "performance": f, "succession": int(b >= 7), "count": b % 4, "label": f"Kotak {b}"}
          for b, p, f in [(9, "tinggi", "di_atas"), (8, "tinggi", "sesuai"), (6, "tinggi", "di_bawah"),
                          (7, "menengah", "di_atas"), (5, "menengah", "sesuai"), (3, "menengah", "di_bawah"),
                          (4, "rendah", "di_atas"), (2, "rendah", "sesuai"), (1, "rendah", "di_bawah")]]
@@ -119,11 +119,23 @@ def test_rwg_histogram_bins_from_zero_to_one():
 
 
 @pytest.mark.parametrize(("builder", "arguments"), [
-    ("profile_bars", {"profile": PROFILE}), ("radar", {"profile": PROFILE}),
-    ("ninebox_grid", {"boxes": BOXES}), ("rwg_histogram", {"values": [0.2, 0.9]}),
+    (charts.profile_bars, {"profile": PROFILE}), (charts.radar, {"profile": PROFILE}),
+    (charts.ninebox_grid, {"boxes": BOXES}), (charts.rwg_histogram, {"values": [0.2, 0.9]}),
 ])
 def test_builders_return_altair_charts(builder, arguments):
-    assert isinstance(getattr(charts, builder)(**arguments), alt.TopLevelMixin)
+    assert isinstance(builder(**arguments), alt.TopLevelMixin)
+
+
+def test_succession_pool_comes_from_the_boxes_not_from_code():
+    boxes = [b | {"succession": int(b["box"] in (9, 6))} for b in BOXES]
+    [(_, data)] = marks(charts.ninebox_grid(boxes).to_dict(), "rect")
+    assert {r["box"] for r in data if r["pool"] == "Kelompok suksesi"} == {9, 6}
+
+
+def test_jpm_bars_line_can_follow_the_stored_threshold():
+    spec = charts.jpm_bars([{"label": "1. Budi", "jpm": 97.22, "jpm_text": "97,22%"}], line=85.5).to_dict()
+    [(_, rule_rows)] = marks(spec, "rule")
+    assert rule_rows == [{"x": 85.5}]
 
 
 def test_to_png_renders_png_bytes():

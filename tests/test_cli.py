@@ -1,6 +1,7 @@
 """The admin command line, ``python -m core`` (SPEC §7)."""
 
 import io
+import json
 import sqlite3
 import sys
 
@@ -8,7 +9,7 @@ import pytest
 from assessment_fixtures import PASSWORD  # noqa: E402
 
 from core import __main__ as cli
-from core import auth, db, demo
+from core import auth, db, dbfailure, demo
 from core.errors import AuthError
 from core.i18n import t
 
@@ -173,3 +174,95 @@ def test_bad_arguments_exit(run, args):
     with pytest.raises(SystemExit) as caught:
         run(*args)
     assert caught.value.code == 2
+
+
+# A damaged, read-only or full database: its own message and exit code, never a traceback ----------
+
+def _truncate(path):
+    with open(path, "r+b") as handle:
+        handle.truncate(path.stat().st_size // 2)
+
+
+def _overwrite_header(path):
+    with open(path, "r+b") as handle:
+        handle.write(b"X" * 100)
+
+
+def _scribble_first_page(path):
+    with open(path, "r+b") as handle:
+        handle.seek(100)
+        handle.write(bytes(range(256)) * 12)
+
+
+def _replace_with_folder(path):
+    path.unlink()
+    path.mkdir()
+
+
+def filled_file(db_path):
+    """A database with a few hundred kB of rows and no WAL beside it, so damage to the file is damage."""
+    database = db.prepare(db_path)
+    demo_rows = [(f"kunci_{n}", json.dumps("x" * 500)) for n in range(400)]  # settings hold JSON
+    with db.transaction(database):
+        database.conn.executemany("INSERT INTO settings (key, value) VALUES (?, ?)", demo_rows)
+    database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.close()
+    db._prepared.discard(str(db_path.resolve()))  # the next run opens the damaged file as a fresh process would
+
+
+@pytest.mark.parametrize(("damage", "kind"), [(_truncate, "malformed"), (_overwrite_header, "not_a_database"),
+                                               (_scribble_first_page, "malformed"),
+                                               (_replace_with_folder, "cannot_open")])
+def test_check_of_a_damaged_file_says_what_and_exits_with_its_code(run, db_path, capsys, damage, kind):
+    filled_file(db_path)
+    damage(db_path)
+    code = run("check")
+    err = capsys.readouterr().err
+    assert code == dbfailure.exit_code(kind) not in (0, 1)
+    assert err.strip() == dbfailure.message(kind).strip()
+    assert "Traceback" not in err
+
+
+def test_a_read_only_database_has_its_own_message(run, db_path, capsys, monkeypatch):
+    filled_file(db_path)
+    real = sqlite3.connect
+
+    def read_only(target, *args, **kwargs):  # root ignores chmod: open it as SQLite's read-only mode does
+        return real(f"file:{target}?mode=ro", *args, **{**kwargs, "uri": True})
+
+    monkeypatch.setattr(db.sqlite3, "connect", read_only)
+    code = run("create-user", "ani", "Ani", "--role", "asesor", "--password-stdin", stdin=PASSWORD + "\n")
+    assert (code, capsys.readouterr().err.strip()) == (5, dbfailure.message("readonly").strip())
+
+
+def test_a_full_disk_has_its_own_message(run, db_path, capsys, monkeypatch):
+    filled_file(db_path)
+    real = db.connect
+
+    def full(*args, **kwargs):  # the file may not grow by a single page, as on a full disk
+        database = real(*args, **kwargs)
+        pages = database.execute("PRAGMA page_count").fetchone()[0]
+        database.execute(f"PRAGMA max_page_count = {pages}")
+        return database
+
+    monkeypatch.setattr(db, "connect", full)
+    code = run("demo")  # thousands of rows: more than the file may take
+    err = capsys.readouterr().err
+    assert (code, err.strip()) == (7, dbfailure.message("full").strip())
+    assert "penuh" in err
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("database or disk is full", "full"), ("attempt to write a readonly database", "readonly"),
+    ("database disk image is malformed", "malformed"), ("file is not a database", "not_a_database"),
+    ("unable to open database file", "cannot_open"), ("database is locked", "locked"),
+    ("disk I/O error", "io"), ("no such table: x", "other")])
+def test_sqlite_errors_are_sorted_into_kinds(text, kind):
+    assert dbfailure.kind_of(sqlite3.OperationalError(text)) == kind
+
+
+def test_other_errors_are_no_database_failure():
+    assert dbfailure.kind_of(ValueError("database or disk is full")) is None
+    assert dbfailure.kind_of(db.IntegrityFailure("x")) == "integrity"
+    codes = [dbfailure.exit_code(k) for k in dbfailure.KINDS]
+    assert len(set(codes)) == len(codes) and not {0, 1} & set(codes)

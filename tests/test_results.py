@@ -48,11 +48,6 @@ def test_gaps_are_consensus_minus_standard():
 
 # §4.5 Stages, final score ---------------------------------------------------------------------
 
-@pytest.mark.parametrize(("jpm", "score"), [(108.33, 100.0), (100.0, 100.0), (88.89, 88.89), (0.0, 0.0)])
-def test_ac_stage_score_is_jpm_capped_at_100(jpm, score):
-    assert scoring.ac_stage_score(jpm) == score
-
-
 @pytest.mark.parametrize("weights", [
     {"ac": 40, "makalah": 20, "wawancara": 30, "rekam": 9},
     {"ac": 40, "makalah": 20, "wawancara": 30, "rekam": 11},
@@ -65,7 +60,7 @@ def test_check_weights_refuses(weights):
 
 
 def test_final_score_by_hand():
-    scores = {"ac": scoring.ac_stage_score(108.33), "makalah": 80.0, "wawancara": 75.5, "rekam": 90.0}
+    scores = {"ac": 100.0, "makalah": 80.0, "wawancara": 75.5, "rekam": 90.0}
     # 40 × 100 + 20 × 80 + 30 × 75.5 + 10 × 90 = 4000 + 1600 + 2265 + 900 = 8765 → 87.65
     assert scoring.final_score(scores, WEIGHTS) == 87.65
 
@@ -250,29 +245,117 @@ def test_set_stages_only_admin(demo_db, username):
                      error=PermissionDenied) == "auth.forbidden"
 
 
+def test_ac_stage_score_is_jpm_capped_at_100(demo_db):
+    ac = next(s for s in results.list_stages(demo_db, SELEKSI) if s["is_ac"])
+    table = results.event_results(demo_db, SELEKSI)
+    table.loc[0, "jpm"] = 108.33  # the AC column is derived from JPM in _with_stages
+    capped = results._with_stages(demo_db, SELEKSI, table.drop(columns=[f"stage_{ac['id']}", "final"]))
+    assert capped.loc[0, f"stage_{ac['id']}"] == 100.0
+    scored = table[table["jpm"].notna()].iloc[1:]
+    assert (scored[f"stage_{ac['id']}"] == scored["jpm"].clip(upper=100)).all() and len(scored)
+
+
 def test_set_stages_keeps_scores_of_stages_that_stay(demo_db):
     kept = entry_stages(demo_db)[0]
     scores = demo_db.execute("SELECT count(*) FROM stage_scores WHERE stage_id = ?", (kept["id"],)).fetchone()[0]
     new = [{"name": "Assessment Center", "weight": 50, "is_ac": True}, {"name": kept["name"], "weight": 50}]
-    results.set_stages(demo_db, user(demo_db, "admin"), SELEKSI, new)
+    results.set_stages(demo_db, user(demo_db, "admin"), SELEKSI, new, confirm_remove=True)
     assert [(s["name"], s["weight"], s["is_ac"]) for s in results.list_stages(demo_db, SELEKSI)] == \
         [("Assessment Center", 50, 1), (kept["name"], 50, 0)]
     assert demo_db.execute("SELECT count(*) FROM stage_scores").fetchone()[0] == scores
+
+
+def as_given(stages: list[dict]) -> list[dict]:
+    return [{k: s[k] for k in ("id", "name", "weight", "is_ac")} for s in stages]
+
+
+def test_renaming_a_stage_keeps_its_id_and_scores(demo_db):
+    """Issue 10 item 6: "Makalah & presentasi" → "Makalah dan presentasi" once deleted its scores."""
+    stages = results.list_stages(demo_db, SELEKSI)
+    target = next(s for s in stages if "&" in s["name"])
+    before = stage_scores(demo_db)
+    assert any(stage_id == target["id"] for _, stage_id, _ in before)
+    renamed = [s | {"name": s["name"].replace("&", "dan")} if s["id"] == target["id"] else s for s in as_given(stages)]
+    results.set_stages(demo_db, user(demo_db, "admin"), SELEKSI, renamed)
+    after = results.list_stages(demo_db, SELEKSI)
+    assert [(s["id"], s["name"]) for s in after] == [(s["id"], s["name"]) for s in renamed]
+    assert stage_scores(demo_db) == before
+    assert audit_entries(demo_db, "stage_score", "delete") == []
+
+
+def test_two_stages_can_swap_names(demo_db):
+    stages = as_given(entry_stages(demo_db))[:2]
+    first, second = stages
+    swapped = [s for s in as_given(results.list_stages(demo_db, SELEKSI)) if s["id"] not in (first["id"], second["id"])]
+    swapped += [first | {"name": second["name"]}, second | {"name": first["name"]}]
+    before = stage_scores(demo_db)
+    results.set_stages(demo_db, user(demo_db, "admin"), SELEKSI, swapped)
+    names = {s["id"]: s["name"] for s in results.list_stages(demo_db, SELEKSI)}
+    assert (names[first["id"]], names[second["id"]]) == (second["name"], first["name"])
+    assert stage_scores(demo_db) == before
+
+
+def test_removing_a_stage_with_scores_needs_confirmation(demo_db):
+    stages = as_given(results.list_stages(demo_db, SELEKSI))
+    gone = entry_stages(demo_db)[0]
+    rest = [s for s in stages if s["id"] != gone["id"]]
+    rest[0]["weight"] += gone["weight"]
+    before, audits, listed = stage_scores(demo_db), demo_db["audit_log"].count, results.list_stages(demo_db, SELEKSI)
+    assert [r["name"] for r in results.pending_removals(demo_db, SELEKSI, rest)] == [gone["name"]]
+    with pytest.raises(Conflict) as caught:
+        results.set_stages(demo_db, user(demo_db, "admin"), SELEKSI, rest)
+    assert caught.value.key == "stage.remove_needs_confirm" and gone["name"] in str(caught.value)
+    assert stage_scores(demo_db) == before and demo_db["audit_log"].count == audits
+    assert results.list_stages(demo_db, SELEKSI) == listed
+
+
+def test_confirmed_removal_audits_every_removed_score(demo_db):
+    stages = as_given(results.list_stages(demo_db, SELEKSI))
+    gone = entry_stages(demo_db)[0]
+    rest = [s for s in stages if s["id"] != gone["id"]]
+    rest[0]["weight"] += gone["weight"]
+    removed = {(reg, stage): score for reg, stage, score in stage_scores(demo_db) if stage == gone["id"]}
+    assert removed
+    results.set_stages(demo_db, user(demo_db, "admin"), SELEKSI, rest, confirm_remove=True)
+    assert all(stage != gone["id"] for _, stage, _ in stage_scores(demo_db))
+    audited = {tuple(int(x) for x in e["entity_id"].split("/")): e["old"]
+               for e in audit_entries(demo_db, "stage_score", "delete")}
+    assert audited == {key: {"stage": gone["name"], "score": score} for key, score in removed.items()}
+
+
+def test_removing_a_stage_without_scores_needs_no_confirmation(demo_db):
+    admin = user(demo_db, "admin")
+    stages = as_given(results.list_stages(demo_db, SELEKSI))
+    stages[0]["weight"] -= 5
+    results.set_stages(demo_db, admin, SELEKSI, [*stages, {"name": "Psikotes", "weight": 5}])
+    stages[0]["weight"] += 5
+    assert results.pending_removals(demo_db, SELEKSI, stages) == []
+    results.set_stages(demo_db, admin, SELEKSI, stages)
+    assert "Psikotes" not in [s["name"] for s in results.list_stages(demo_db, SELEKSI)]
+
+
+def test_a_stage_id_of_another_event_is_refused(demo_db):
+    admin = user(demo_db, "admin")
+    stages = as_given(results.list_stages(demo_db, SELEKSI))
+    before = stage_scores(demo_db)
+    stages[-1]["id"] = 10_000
+    assert error_key(results.set_stages, demo_db, admin, SELEKSI, stages, error=ValidationError) == "stage.not_found"
+    assert stage_scores(demo_db) == before
 
 
 @pytest.mark.parametrize("score", [-1, 100.01, "abc", "", float("nan")])
 def test_set_stage_score_out_of_range(demo_db, score):
     before = stage_scores(demo_db)
     reg = finalised_registrations(demo_db, SELEKSI)[0]
-    assert error_key(results.set_stage_score, demo_db, user(demo_db, "admin"), reg, entry_stages(demo_db)[0]["id"],
-                     score, error=ValidationError) == "stage.bad_score"
+    assert error_key(results.set_stage_scores, demo_db, user(demo_db, "admin"), SELEKSI,
+                     [(reg, entry_stages(demo_db)[0]["id"], score)], error=ValidationError) == "stage.bad_score"
     assert stage_scores(demo_db) == before
 
 
 def test_set_stage_score_refuses_the_ac_stage(demo_db):
     ac = next(s for s in results.list_stages(demo_db, SELEKSI) if s["is_ac"])
     reg = finalised_registrations(demo_db, SELEKSI)[0]
-    assert error_key(results.set_stage_score, demo_db, user(demo_db, "admin"), reg, ac["id"], 90,
+    assert error_key(results.set_stage_scores, demo_db, user(demo_db, "admin"), SELEKSI, [(reg, ac["id"], 90)],
                      error=ValidationError) == "stage.ac_is_computed"
 
 
@@ -281,7 +364,7 @@ def test_set_stage_score_writes_and_audits_old_and_new(demo_db):
     reg = finalised_registrations(demo_db, SELEKSI)[0]
     old = db.one(demo_db, "SELECT score FROM stage_scores WHERE registration_id = ? AND stage_id = ?",
                  (reg, stage["id"]))["score"]
-    results.set_stage_score(demo_db, user(demo_db, "admin"), reg, stage["id"], "87,5")
+    results.set_stage_scores(demo_db, user(demo_db, "admin"), SELEKSI, [(reg, stage["id"], "87,5")])
     assert db.one(demo_db, "SELECT score FROM stage_scores WHERE registration_id = ? AND stage_id = ?",
                   (reg, stage["id"]))["score"] == 87.5
     last = audit_entries(demo_db, "stage_score", "score")[-1]
@@ -347,7 +430,8 @@ def test_event_results_final_score_rounds_like_scoring(demo_db):
     reg = int(table[table["jpm"] >= 100].iloc[0]["registration_id"])
     makalah, wawancara = (s["name"] for s in entry_stages(demo_db)[:2])
     results.set_stages(demo_db, admin, SELEKSI, [{"name": "Assessment Center", "weight": 40, "is_ac": True},
-                                                 {"name": makalah, "weight": 15}, {"name": wawancara, "weight": 45}])
+                                                 {"name": makalah, "weight": 15}, {"name": wawancara, "weight": 45}],
+                       confirm_remove=True)
     ids = [s["id"] for s in entry_stages(demo_db)]
     results.set_stage_scores(demo_db, admin, SELEKSI, [(reg, ids[0], 70.3), (reg, ids[1], 70)])
     row = results.event_results(demo_db, SELEKSI).set_index("registration_id").loc[reg]
@@ -492,3 +576,68 @@ def test_competency_table_gaps(demo_db):
     for row in table.to_dict("records"):
         level, std = expected[(row["registration_id"], row["competency"])]
         assert (row["level"], row["standard"], row["gap"]) == (level, std, level - std)
+
+
+# The Kegiatan page: rename in place, ask before removing scores ------------------------------------
+
+def kegiatan_on_seleksi(database):
+    from apptest_helpers import open_page
+
+    at = open_page(database, user(database, "admin"), "pages/kegiatan.py")
+    return at.selectbox(key="kegiatan_edit_id").set_value(SELEKSI).run()
+
+
+def edit_stages(at, edited_rows: dict, deleted_rows: list):
+    at.session_state[f"kegiatan_stages_{SELEKSI}"] = {"edited_rows": edited_rows, "added_rows": [],
+                                                      "deleted_rows": deleted_rows}
+    return at.run()
+
+
+def test_kegiatan_page_renames_a_stage_without_losing_scores(demo_db):
+    from core.i18n import t
+
+    stages = results.list_stages(demo_db, SELEKSI)
+    row = next(i for i, s in enumerate(stages) if "&" in s["name"])
+    before = stage_scores(demo_db)
+    at = edit_stages(kegiatan_on_seleksi(demo_db), {row: {t("field.stage"): "Makalah dan presentasi"}}, [])
+    assert not at.warning  # a rename removes nothing, so nothing to confirm
+    at = at.button(key=f"kegiatan_save_stages_{SELEKSI}").click().run()
+    assert not at.exception and t("common.saved") in [s.value for s in at.success]
+    assert results.list_stages(demo_db, SELEKSI)[row] == stages[row] | {"name": "Makalah dan presentasi"}
+    assert stage_scores(demo_db) == before
+
+
+def test_kegiatan_page_asks_before_removing_a_stage_with_scores(demo_db):
+    from core.i18n import t
+
+    stages = results.list_stages(demo_db, SELEKSI)
+    row = next(i for i, s in enumerate(stages) if not s["is_ac"])
+    keep = next(i for i, s in enumerate(stages) if i != row)
+    before = stage_scores(demo_db)
+    weight = {t("kegiatan.weight"): stages[keep]["weight"] + stages[row]["weight"]}
+    at = edit_stages(kegiatan_on_seleksi(demo_db), {keep: weight}, [row])
+    assert [w.value for w in at.warning] and stages[row]["name"] in at.warning[0].value
+    at = at.button(key=f"kegiatan_save_stages_{SELEKSI}").click().run()
+    refusal = [e.value for e in at.error if stages[row]["name"] in e.value]
+    assert stage_scores(demo_db) == before and refusal  # not confirmed: refused, nothing removed
+    at = edit_stages(at, {keep: weight}, [row])
+    at.checkbox(key=f"kegiatan_remove_ok_{SELEKSI}").check().run()
+    at = at.button(key=f"kegiatan_save_stages_{SELEKSI}").click().run()
+    assert not at.exception and t("common.saved") in [s.value for s in at.success]
+    assert stages[row]["id"] not in [s["id"] for s in results.list_stages(demo_db, SELEKSI)]
+    assert len(audit_entries(demo_db, "stage_score", "delete")) == len(before) - len(stage_scores(demo_db)) > 0
+
+
+def test_top_three_reads_recommended_from_the_categories_table(demo_db):
+    """No copy of data/categories.json in code: the table decides which categories are not recommended."""
+    def flags() -> list[bool]:
+        table = results.event_results(demo_db, SELEKSI)
+        return [c["recommended"] for p in table["position_id"].unique() for c in results.top_three(table, p)[0]]
+
+    assert set(flags()) == {True}  # the demo's best are all MS or MMS
+    demo_db.execute("UPDATE categories SET recommended = 0 WHERE code = 'MS'")
+    table = results.event_results(demo_db, SELEKSI)
+    best = [c for p in table["position_id"].unique() for c in results.top_three(table, p)[0]]
+    assert {c["category"] for c in best if not c["recommended"]} == {"MS"}
+    demo_db.execute("UPDATE categories SET recommended = 0")
+    assert set(flags()) == {False}

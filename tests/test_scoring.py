@@ -363,3 +363,41 @@ def test_jpm_and_gaps_agree(achieved):
     levels_by_code = dict(zip(STANDARD, achieved, strict=True))
     gap_total = sum(scoring.gaps(levels_by_code, STANDARD).values())
     assert scoring.jpm(levels_by_code, STANDARD) == pytest.approx(100 * (36 + gap_total) / 36)
+
+
+# Reference data is read from data/, never copied into code (issue 9 item 3) ------------------------
+
+def test_shipped_defaults_are_the_data_files():
+    from core.refdata import read
+
+    for purpose in ("pengisian", "pemetaan"):
+        assert scoring.shipped_thresholds(purpose) == [(c["code"], c["min_jpm"]) for c in read("categories")
+                                                       if c["purpose"] == purpose]
+    assert scoring.shipped_not_recommended() == {c["code"] for c in read("categories") if not c["recommended"]}
+    assert scoring.shipped_scheme() == {(b["potential"], b["performance"]): b["box"] for b in read("ninebox")}
+
+
+def test_defaults_follow_a_change_of_the_data(monkeypatch):
+    from core import refdata
+
+    changed = {
+        "categories": [{"purpose": "pengisian", "code": "MS", "min_jpm": 75, "recommended": 1},
+                       {"purpose": "pengisian", "code": "KMS", "min_jpm": 0, "recommended": 0}],
+        "settings": {"potential_bands": {"tinggi": 95, "menengah": 60}, "result_validity_years": 2},
+        "ninebox": [{"potential": "menengah", "performance": "sesuai", "box": 42}],
+        "skp_predikat": [{"code": "baik", "performance": "sesuai"}],
+    }
+    monkeypatch.setattr(scoring, "read", lambda name: changed[name] if name in changed else refdata.read(name))
+    assert (scoring.category(75.0, "pengisian"), scoring.category(74.99, "pengisian")) == ("MS", "KMS")
+    assert (scoring.potential(94.99), scoring.potential(60.0), scoring.potential(59.99)) == \
+        ("menengah", "menengah", "rendah")
+    assert scoring.ninebox(80.0, "baik") == 42
+    assert (scoring.is_valid("2024-01-10", "2026-01-09"), scoring.is_valid("2024-01-10", "2026-01-10")) == \
+        (True, False)
+    best, warnings = scoring.top_three([{"name": "A", "rank": 1, "category": "KMS"}])
+    assert best[0]["recommended"] is False and "not_recommended" in warnings
+
+
+def test_unknown_purpose_is_refused():
+    with pytest.raises(ValueError):
+        scoring.category(80.0, "seleksi")

@@ -403,7 +403,7 @@ def import_one_stage_score(c: Ctx):
 
 
 def restore(c: Ctx):
-    return backup.restore(c.path, backup.backup_bytes(c.path), c.actor)
+    return backup.restore(c.path, backup.backup_to_file(c.path).read_bytes(), c.actor)
 
 
 # action → (who may, the call). Reads that core guards are included: a refused read must not run either.
@@ -471,8 +471,6 @@ ACTIONS = {
     # results
     "set_stages": (ADMIN, lambda c: results.set_stages(c.db, c.actor, SELEKSI, [
         {"name": "Assessment Center", "weight": 60, "is_ac": True}, {"name": "Wawancara akhir", "weight": 40}])),
-    "set_stage_score": (ADMIN, lambda c: results.set_stage_score(c.db, c.actor, c.ids["final_reg"], c.ids["stage"],
-                                                                 88.5)),
     "set_stage_scores": (ADMIN, lambda c: results.set_stage_scores(c.db, c.actor, SELEKSI, [
         (c.ids["final_reg"], c.ids["stage"], 77.0)])),
     "import_stage_scores": (ADMIN, import_one_stage_score),

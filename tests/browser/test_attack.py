@@ -210,13 +210,26 @@ def test_a_link_cannot_sign_out_but_the_form_can(app_with_admin):
     assert user.request("POST", "/keluar", {"csrf": "geser"})[0] == 400 and sessions() == 1
     assert user.request("POST", "/keluar", {"csrf": token},
                         {"Origin": "http://situs-lain.example"})[0] == 400 and sessions() == 1
+    status, page = user.request("GET", "/keluar?t=" + "0" * 32)  # a guessed sign-out token: no self-pressing form
+    assert status == 200 and "<script" not in page and sessions() == 1
     token = user.form_token("/keluar")
     status, _ = user.request("POST", "/keluar", {"csrf": token})
     assert status == 303 and sessions() == 0
     assert user.cookie(auth.COOKIE_NAME) is None
 
 
-def test_the_sidebar_button_signs_out_through_the_form(app_with_admin, page):
+def test_the_session_token_makes_the_page_press_its_own_button(app_with_admin):
+    user = Client(app_with_admin.url)
+    assert user.sign_in("admin", PASSWORD)[0] == 303
+    database = app_with_admin.database()
+    mine = auth.sign_out_token(database, user.cookie(auth.COOKIE_NAME))
+    other = auth.sign_out_token(database, "sesi-orang-lain")
+    assert "<script" not in user.request("GET", f"/keluar?t={other}")[1]
+    status, page = user.request("GET", f"/keluar?t={mine}")
+    assert status == 200 and "document.forms[0].submit()" in page
+
+
+def test_the_sidebar_button_signs_out_in_one_click(app_with_admin, page):
     from playwright.sync_api import expect
 
     page.goto(app_with_admin.url + "/masuk")
@@ -224,9 +237,7 @@ def test_the_sidebar_button_signs_out_through_the_form(app_with_admin, page):
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     page.get_by_role("button", name=t("sidebar.logout")).click()
-    expect(page.get_by_role("heading", name=t("logout.title"))).to_be_visible()
-    page.get_by_role("button", name=t("logout.submit")).click()
-    expect(page.get_by_text(t("login.logged_out"))).to_be_visible()
+    expect(page.get_by_text(t("login.logged_out"))).to_be_visible()  # no second button to press
     assert app_with_admin.database().execute("SELECT count(*) FROM sessions").fetchone()[0] == 0
 
 
