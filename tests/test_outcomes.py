@@ -53,8 +53,8 @@ def test_ninebox_cells_and_succession_pool():
              {"box": 1, "potential": "rendah", "performance": "rendah", "count": 2, "label": "Risiko",
               "succession": 0, "people": [{"name": "B"}, {"name": "C"}], "action": "y"}]
     assert outcomes.ninebox_cells(boxes) == [
-        {"box": 9, "potential": "tinggi", "performance": "tinggi", "count": 1, "label": "Bintang"},
-        {"box": 1, "potential": "rendah", "performance": "rendah", "count": 2, "label": "Risiko"}]
+        {"box": 9, "potential": "tinggi", "performance": "tinggi", "succession": 1, "count": 1, "label": "Bintang"},
+        {"box": 1, "potential": "rendah", "performance": "rendah", "succession": 0, "count": 2, "label": "Risiko"}]
     assert outcomes.succession_pool(boxes) == [{"name": "A"}]
 
 
