@@ -6,21 +6,22 @@ this file as the script on every page view. Module-level code here is definition
 
 from __future__ import annotations
 
-import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
+import logging
 
+import streamlit as st
+
+import routing
 import web
+from core import auth, db, dbfailure, registry
+from core.i18n import t
+from core.roles import is_lead
+from core.textutil import escape_markdown
+from pages import common
 
 
 def friendly_error(exc: Exception) -> bool:
     """No traceback reaches a user: log it for the admin, show a plain apology — or, for a damaged,
     read-only or full database, what is wrong and what to do."""
-    import logging
-
-    from core import dbfailure
-    from core.i18n import t
-    from core.textutil import escape_markdown
-
     logging.getLogger("dasbor").error("unhandled error in a page", exc_info=exc)
     kind = dbfailure.kind_of(exc)
     st.error(dbfailure.message(kind, detail=escape_markdown(str(exc))) if kind else t("app.unexpected_error"))
@@ -29,10 +30,7 @@ def friendly_error(exc: Exception) -> bool:
 
 app = st.App(__file__, routes=web.routes(), middleware=web.middleware(), on_script_error=friendly_error)
 
-# A ``pages/`` folder beside app.py makes Streamlit start each process in its old multipage mode,
-# which would run a page file without this frame until the first st.navigation call. The frame
-# is the only router: say so before the first session exists.
-PagesManager.uses_pages_directory = False
+routing.frame_is_the_router()  # before the first session: the pages/ folder must not route (see routing.py)
 
 PAGES = {
     # key: (file, catalog key of the title, icon, roles that see it)
@@ -74,8 +72,6 @@ def pages_for(roles: set[str], tr) -> dict:
 
 def sidebar(database, user, tr) -> None:
     """Who is signed in, the event being worked on, sign-out."""
-    from core import registry
-
     events = registry.list_events(database)
     with st.sidebar:
         st.caption(tr("sidebar.signed_in_as"))
@@ -91,23 +87,16 @@ def sidebar(database, user, tr) -> None:
         else:
             st.session_state.pop("event_id", None)
         if st.button(tr("sidebar.logout"), icon=":material/logout:", width="stretch", key="sidebar_logout"):
-            from core import auth
-            from pages.common import redirect, session_cookie
-
-            redirect("/keluar?t=" + auth.sign_out_token(database, session_cookie()))
+            common.redirect("/keluar?t=" + auth.sign_out_token(database, common.session_cookie()))
 
 
 def _plain(text: str) -> str:
     """User text shown through markdown: escape the characters markdown would act on."""
-    from core.textutil import escape_markdown
-
     return escape_markdown(text)
 
 
 def signed_out(database, tr) -> None:
     """No valid session: the first-run screen on an empty install, else sign-in; Verifikasi stays open to all."""
-    from core import auth
-
     if auth.needs_first_admin(database):
         home = st.Page("pages/mulai.py", title=tr("nav.mulai"), url_path="mulai", default=True)
     else:
@@ -118,21 +107,14 @@ def signed_out(database, tr) -> None:
 
 def go_to_sign_in() -> None:
     """Send the browser to the /masuk form (it sets the HttpOnly session cookie)."""
-    from core.i18n import t
-    from pages.common import redirect, session_cookie
-
-    target = "/masuk?info=habis" if session_cookie() else "/masuk"
+    target = "/masuk?info=habis" if common.session_cookie() else "/masuk"
     st.title(t("app.title"))
     st.info(t("app.please_sign_in"))
     st.link_button(t("login.submit"), target, type="primary")
-    redirect(target)
+    common.redirect(target)
 
 
 def main() -> None:
-    from core import db
-    from core.i18n import t
-    from pages import common
-
     st.set_page_config(page_title="Dasbor Assessment Center", page_icon=":material/analytics:", layout="wide")
     try:
         database = common.database()
@@ -146,8 +128,6 @@ def main() -> None:
         signed_out(database, lambda key: t(key, "id"))
         return
     tr = common.tr
-    from core.auth import is_lead
-
     roles = {user["role"]} | ({"lead"} if user["role"] == "asesor" and is_lead(database, user["id"]) else set())
     nav = st.navigation(pages_for(roles, tr), expanded=True)  # every page of the role in view, no "more"
     sidebar(database, user, tr)

@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from core import auth, db, settings
+from core import auth, db, settings, setup
 from core.errors import AuthError
 from core.i18n import t
 
@@ -189,7 +189,7 @@ async def login_submit(request: Request):
 
 
 def _sign_in(username: str, password: str, client: str):
-    database = db.prepare()
+    database = setup.open_app_database()
     user = auth.login(database, username, password, client=client)
     return database, user, auth.start_session(database, user)
 
@@ -202,7 +202,8 @@ async def logout_form(request: Request):
         return RedirectResponse("/masuk", status_code=303)
     token = request.query_params.get("t")
     try:
-        known = bool(token) and await run_in_threadpool(auth.sign_out_token_ok, db.prepare(), cookie, token)
+        known = bool(token) and await run_in_threadpool(auth.sign_out_token_ok, setup.open_app_database(), cookie,
+                                                        token)
     except DATABASE_ERRORS as err:
         return _database_page(request, err)
     return _respond(request, render_logout, nonce=secrets.token_urlsafe(16) if known else "")
@@ -224,7 +225,7 @@ async def logout(request: Request):
 
 
 def _sign_out(cookie: str | None) -> None:
-    auth.end_session(db.prepare(), cookie)
+    auth.end_session(setup.open_app_database(), cookie)
 
 
 def has_session(cookie: str | None) -> bool:
@@ -232,7 +233,7 @@ def has_session(cookie: str | None) -> bool:
     if not cookie:
         return False
     try:
-        return auth.session_user(db.prepare(), cookie) is not None
+        return auth.session_user(setup.open_app_database(), cookie) is not None
     except DATABASE_ERRORS:
         return False
 

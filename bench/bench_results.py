@@ -27,11 +27,12 @@ ASSESSORS = 10
 
 def provinsi_database(events: int, seed: int = 7) -> Path:
     """A database with ``events`` finalised pemetaan events of 200 candidates each (~20,000 ratings/event)."""
-    from core import auth, db, demo, refdata
+    from core import auth, demo, refdata
     from core.db import transaction
+    from core.setup import open_database
 
     path = Path(tempfile.mkdtemp(prefix="dasbor-provinsi-")) / "dasbor.db"
-    database = db.prepare(path)
+    database = open_database(path)
     admin = auth.create_first_admin(database, "admin", "Admin Benchmark", "rahasia123")
     assessors = [auth.create_user(database, admin, f"asesor{i:02d}", f"Asesor {i}", "asesor", "rahasia123")["id"]
                  for i in range(ASSESSORS)]

@@ -28,11 +28,11 @@ SKP = ["sangat_baik", "baik", "baik", "butuh_perbaikan"]
 
 def provinsi_talent_database(seed: int = 11) -> tuple[Path, int]:
     """One pemetaan event of 2,000 people with finalised results and talent data; 1 in 25 lacks something."""
-    from core import audit, auth, db, demo, registry, talent, talent_store
+    from core import audit, auth, demo, registry, setup, talent, talent_store
     from core.db import transaction
 
     path = Path(tempfile.mkdtemp(prefix="dasbor-talenta-")) / "dasbor.db"
-    database = db.prepare(path)
+    database = setup.open_database(path)
     admin = auth.create_first_admin(database, "admin", "Admin Benchmark", "rahasia123")
     event_id = registry.create_event(database, admin, "Pemetaan Talenta Provinsi", "pemetaan",
                                      "2026-03-02", "2026-03-20")

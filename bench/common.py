@@ -15,11 +15,11 @@ sys.path.insert(0, str(ROOT))
 
 def demo_database(directory: str | None = None) -> Path:
     """A new database file with the demo data set loaded (kota scale)."""
-    from core import auth, db, demo
+    from core import auth, demo, setup
 
     path = Path(directory or tempfile.mkdtemp(prefix="dasbor-bench-")) / "dasbor.db"
-    os.environ[db.ENV_VAR] = str(path)
-    database = db.prepare(path)
+    os.environ[setup.ENV_VAR] = str(path)  # the pages of page_runs() open the app's database
+    database = setup.open_database(path)
     admin = auth.create_first_admin(database, "admin", "Admin Benchmark", "rahasia123")
     demo.load(database, admin)
     database.close()
@@ -42,19 +42,15 @@ def timed(fn, repeat: int) -> list[float]:
 def page_runs(path: Path, username: str, pages: list[str], repeat: int = 7,
               event: int | None = None) -> dict[str, float]:
     """Median script-run time (ms) of each page for a signed-in user, measured in one AppTest session."""
-    from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest, app_test
 
-    class FrameRouted(PagesManager):  # as app.py does at import: the frame is the only router
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            PagesManager.uses_pages_directory = False
+    import routing
 
-    app_test.PagesManager = FrameRouted
+    app_test.PagesManager = routing.FrameRoutedPagesManager  # the frame is the only router (routing.py)
 
-    from core import auth, db
+    from core import auth, setup
 
-    database = db.prepare(path)
+    database = setup.open_database(path)
     user = dict(database.execute("SELECT * FROM users WHERE username = ?", (username,)).fetchone())
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["auth_cookie"] = auth.start_session(database, user)

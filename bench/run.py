@@ -123,11 +123,14 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="smoke run: fewer repetitions, smaller data")
     quick = parser.parse_args().quick
     import bench_assessment
+    import bench_import
     import bench_reports
     import bench_results
+    import bench_talent
 
     rows = []
-    for measure in (bench_assessment.measure, bench_results.measure, bench_reports.measure):
+    for measure in (bench_assessment.measure, bench_results.measure, bench_reports.measure, bench_import.measure,
+                    bench_talent.measure):
         rows += measure(quick)
     rows += browser_rows(quick)
     return 0 if report(rows) or quick else 1

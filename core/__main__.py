@@ -14,8 +14,9 @@ import argparse
 import getpass
 import sqlite3
 import sys
+from pathlib import Path
 
-from core import auth, backup, db, dbfailure, demo
+from core import auth, backup, db, dbfailure, demo, setup
 from core.errors import DomainError
 from core.i18n import t
 
@@ -29,14 +30,14 @@ def _password(args) -> str:
     return first
 
 
-def _system_admin(database) -> dict:
+def _system_admin() -> dict:
     """The CLI acts as the console operator: a synthetic admin identity for the audit log."""
     return {"id": None, "username": "konsol", "role": "admin", "active": 1}
 
 
 def cmd_check(database, args) -> int:
     db.check_integrity(database)
-    print(f"OK: {db.default_path()} utuh; skema {db.schema_version(database)}.")
+    print(f"OK: {args.db} utuh; skema {db.schema_version(database)}.")
     return 0
 
 
@@ -45,7 +46,7 @@ def cmd_create_user(database, args) -> int:
     if auth.needs_first_admin(database) and args.role == "admin":
         user = auth.create_first_admin(database, args.username, args.full_name, password)
     else:
-        user = auth.create_user(database, _system_admin(database), args.username, args.full_name,
+        user = auth.create_user(database, _system_admin(), args.username, args.full_name,
                                 args.role, password)
     print(f"Akun {user['username']} ({user['role']}) dibuat.")
     return 0
@@ -55,30 +56,30 @@ def cmd_reset_password(database, args) -> int:
     user = database.execute("SELECT id FROM users WHERE username = ?", (args.username.lower(),)).fetchone()
     if not user:
         raise SystemExit(f"Akun {args.username} tidak ditemukan.")
-    auth.reset_password(database, _system_admin(database), user["id"], _password(args))
+    auth.reset_password(database, _system_admin(), user["id"], _password(args))
     print(f"Kata sandi {args.username} diganti; semua sesinya berakhir.")
     return 0
 
 
-def cmd_demo(database, args) -> int:
-    credentials = demo.load(database, _system_admin(database))
+def cmd_demo(database, _args) -> int:
+    credentials = demo.load(database, _system_admin())
     print("Data demo dimuat. Akun demo (kata sandi hanya ditampilkan sekali):")
     for username, password in credentials.items():
         print(f"  {username:20} {password}")
     return 0
 
 
-def cmd_backup(database, args) -> int:
-    print(backup.backup_to_file(db.default_path(), args.to))
+def cmd_backup(_database, args) -> int:
+    print(backup.backup_to_file(args.db, args.to))
     return 0
 
 
-def cmd_restore(database, args) -> int:
+def cmd_restore(_database, args) -> int:
     uploaded = _backup_file(args.file)
-    if not args.yes and not _confirmed(args.file):
+    if not args.yes and not _confirmed(args.db, args.file):
         print(t("backup.cancelled"), file=sys.stderr)
         return 1
-    summary = backup.restore(db.default_path(), uploaded, _system_admin(database))
+    summary = backup.restore(args.db, uploaded, _system_admin())
     print(t("backup.restored", **{**summary, "newest_audit": summary["newest_audit"] or "–"}))
     return 0
 
@@ -88,9 +89,9 @@ def _backup_file(name: str) -> bytes:
     return backup.read_restore_file(name)
 
 
-def _confirmed(name: str) -> bool:
+def _confirmed(path, name: str) -> bool:
     try:
-        answer = input(t("backup.confirm", path=db.default_path(), name=name))
+        answer = input(t("backup.confirm", path=path, name=name))
     except EOFError:  # no terminal to answer from: not a yes
         return False
     return answer.strip().lower() in ("ya", "y", "yes")
@@ -124,12 +125,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
-    if args.db:
-        import os
-
-        os.environ[db.ENV_VAR] = args.db
+    args.db = Path(args.db) if args.db else setup.default_path()  # passed down, never written to os.environ
     try:
-        return args.fn(db.prepare(), args)
+        return args.fn(setup.open_database(args.db), args)
     except DomainError as err:
         print(f"Gagal: {err}", file=sys.stderr)
         return 1

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from core import audit
-from core.auth import require
 from core.db import one, rows, transaction
 from core.errors import Conflict, NotFound, ValidationError
 from core.registry import clean_text, get_event, require_state
+from core.roles import require
 
 EXERCISE_KINDS = ("inbasket", "lgd", "analisis_kasus", "presentasi", "wawancara", "custom")
 NEXT_STATE = {"persiapan": "penilaian", "penilaian": "integrasi", "integrasi": "final", "final": "arsip"}

@@ -1,4 +1,4 @@
-"""Accounts, passwords, sign-in throttling, sessions and role checks (SPEC §1, §8)."""
+"""Accounts, passwords, sign-in throttling and sessions (SPEC §1, §8); role rules live in core.roles."""
 
 from __future__ import annotations
 
@@ -16,32 +16,14 @@ from sqlite_utils import Database
 
 from core import audit, settings
 from core.db import one, rows, transaction
-from core.errors import AuthError, Conflict, NotFound, PermissionDenied, ValidationError
+from core.errors import AuthError, Conflict, NotFound, ValidationError
+from core.roles import ROLES, is_lead, require  # noqa: F401 -- is_lead: auth.is_lead stays valid
 
-ROLES = ("admin", "asesor", "pimpinan")
 MIN_PASSWORD = 8
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # A real hash to verify against when the account does not exist, so timing does not tell.
 _DUMMY_HASH = _hasher.hash("tidak-ada-akun")
-
-
-# Role checks --------------------------------------------------------------------------------
-
-def require(actor: dict | None, *roles: str) -> dict:
-    """Raise :class:`PermissionDenied` unless ``actor`` is active and has one of ``roles``."""
-    if not actor or not actor.get("active", 1) or actor.get("role") not in roles:
-        raise PermissionDenied("auth.forbidden")
-    return actor
-
-
-def is_lead(db: Database, user_id: int, event_id: int | None = None) -> bool:
-    """Whether the user is the Ketua Tim of the event (of any event when none is given)."""
-    sql = "SELECT 1 FROM event_assessors WHERE user_id = ? AND is_lead = 1"
-    params: tuple = (user_id,)
-    if event_id is not None:
-        sql, params = sql + " AND event_id = ?", (user_id, event_id)
-    return db.execute(sql, params).fetchone() is not None
 
 
 # Passwords and accounts ---------------------------------------------------------------------

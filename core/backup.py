@@ -26,9 +26,9 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from core import audit, db, refdata, settings
-from core.auth import require
 from core.errors import NotFound, ValidationError
 from core.i18n import t
+from core.roles import require
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BACKUP_FOLDER = "backups"

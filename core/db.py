@@ -1,14 +1,15 @@
 """The database: connection, pragmas, schema migrations, transactions, integrity.
 
-Every other module gets a ``Database`` from :func:`connect` and writes only inside
-:func:`transaction`. Connections are cheap; open one per unit of work.
+The foundation of core: it imports no module of ours. Every other module gets a ``Database``
+from :func:`connect` and writes only inside :func:`transaction`. Connections are cheap; open one
+per unit of work. Where the file lives is the caller's business (see ``core.setup``).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,30 +17,23 @@ from pathlib import Path
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_PATH = ROOT / "data" / "dasbor.db"
-ENV_VAR = "DASBOR_DB"
 BUSY_TIMEOUT_MS = 10_000
-SCHEMA_VERSION = "0003_talent_potensi_rekam_jejak"  # the newest migration: what `check` and a restore report
+SCHEMA_VERSION = "0004_reader_import_mappings"  # the newest migration: what `check` and a restore report
+FILE_MODE = 0o600  # the database holds personal data: owner only (SQLite gives -wal/-shm the same mode)
+SCHEMES_FILE = Path(__file__).resolve().parent.parent / "data" / "talent_schemes.json"  # shipped by migration 0003
 
 migrations = Migrations("dasbor")
-_prepared: set[str] = set()
-_prepare_lock = threading.Lock()
 
 
 class IntegrityFailure(Exception):
     """``PRAGMA integrity_check`` or ``foreign_key_check`` found a problem."""
 
 
-def default_path() -> Path:
-    """The database file: ``$DASBOR_DB`` or ``data/dasbor.db``."""
-    return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH)
-
-
-def connect(path: str | Path | None = None) -> Database:
-    """Open a connection with the pragmas every connection needs."""
-    path = Path(path or default_path())
+def connect(path: str | Path) -> Database:
+    """Open a connection with the pragmas every connection needs; a new file is created owner-only."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _create_private(path)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000,
                            isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
@@ -50,6 +44,14 @@ def connect(path: str | Path | None = None) -> Database:
     conn.execute("PRAGMA synchronous = FULL")
     db = Database(conn)
     return db
+
+
+def _create_private(path: Path) -> None:
+    """Create a missing file as an empty (valid) database with mode 0600, before SQLite creates it 0644."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
+    except FileExistsError:
+        pass
 
 
 @contextmanager
@@ -70,26 +72,16 @@ def transaction(db: Database) -> Iterator[Database]:
         raise
 
 
-def prepare(path: str | Path | None = None) -> Database:
-    """Connect, and on the first call per file: migrate, check integrity, load reference data."""
-    db = connect(path)
-    key = str(Path(path or default_path()).resolve())
-    if key in _prepared:
-        return db
-    with _prepare_lock:
-        if key not in _prepared:
-            migrate(db)
-            check_integrity(db)
-            from core import refdata
-
-            refdata.load(db)
-            _prepared.add(key)
-    return db
-
-
 def migrate(db: Database) -> None:
-    """Apply pending migrations; applying again changes nothing."""
-    migrations.apply(db)
+    """Apply pending migrations; applying again changes nothing.
+
+    Several processes may open a new file at once: the migrations run under ``BEGIN IMMEDIATE``
+    and the pending list is read again inside the lock, so only the first one creates the schema.
+    """
+    if not migrations.pending(db):
+        return
+    with transaction(db):
+        migrations.apply(db)
 
 
 def schema_version(db: Database) -> str | None:
@@ -496,15 +488,28 @@ INSERT INTO skp_annual (candidate_id, year, predikat, source, updated_at)
 @migrations(name=TALENT_MIGRATION)
 def talent_schema(db: Database) -> None:
     """Potensi, rekam jejak, SKP per year and talent schemes (SPEC §3.4–§3.5, §4.6); ships the two schemes."""
-    import json
-
     for statement in TALENT_SCHEMA_SQL.split(";"):
         if statement.strip():
             db.execute(statement)
-    shipped = json.loads((ROOT / "data" / "talent_schemes.json").read_text(encoding="utf-8"))["schemes"]
+    shipped = json.loads(SCHEMES_FILE.read_text(encoding="utf-8"))["schemes"]
     stamp = db.execute("SELECT strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')").fetchone()[0]
     for scheme in shipped:
         db.execute("INSERT INTO talent_schemes (key, name, definition, updated_at) VALUES (?, ?, ?, ?)",
                    (scheme["key"], scheme["name"], json.dumps(scheme, ensure_ascii=False), stamp))
 
 
+@migrations(name="0004_reader_import_mappings")
+def reader_import_mappings(db: Database) -> None:
+    """SPEC §9: the column mapping an officer chose, remembered for files with the same header."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS import_mappings (
+            kind TEXT NOT NULL,
+            signature TEXT NOT NULL,
+            mapping TEXT NOT NULL CHECK (json_valid(mapping)),
+            updated_by INTEGER REFERENCES users(id),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (kind, signature)
+        );
+        """
+    )

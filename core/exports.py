@@ -14,7 +14,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlite_utils import Database
 
 from core import integration, registry, results
-from core.auth import require
 from core.db import one, rows
 from core.i18n import format_date, t
 from core.report_recap import (
@@ -27,6 +26,7 @@ from core.report_recap import (
     recap_columns,
     require_reader,
 )
+from core.roles import require
 from core.sheets import BOLD, append, header, sheet_title, workbook_bytes
 
 TOP_FILL = PatternFill("solid", start_color="FFECAA")  # the three best names, as in the recap PDF

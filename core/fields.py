@@ -25,7 +25,7 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 PHONE_RE = re.compile(r"^\+?[\d\s()-]+$")
 PHONE_DIGITS = (6, 15)
 # IV/a, IVa, iv / A … — the pangkat/golongan codes of data/golongan.json are written "IV/a".
-GOLONGAN_RE = re.compile(r"^(IV|III|II|I)\s*/?\s*([A-E])$", re.IGNORECASE)
+GOLONGAN_RE = re.compile(r"(?<![A-Z])(IV|III|II|I)\s*[/.\-]?\s*([A-E])(?![A-Z])", re.IGNORECASE)  # IV.b IV-b
 SCORE_MIN, SCORE_MAX = 0, 100
 # 78, 78,5, 78.5, ,5 — one decimal separator, no exponent, no thousands grouping, no "_".
 SCORE_TEXT_RE = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)$")
@@ -69,9 +69,17 @@ def clean_phone(value, /, *, error: str = "form.bad_phone", **params) -> str:
 
 
 def canonical_golongan(text: str) -> str | None:
-    """``'iv/A'``, ``'IVa'``, ``'IV / a'`` → ``'IV/a'``; ``None`` for any other form."""
-    match = GOLONGAN_RE.match(text.strip())
-    return f"{match[1].upper()}/{match[2].lower()}" if match else None
+    """``IV/b``, ``IV.b``, ``IV-b``, ``ivb``, ``Pembina Tk. I (IV/b)`` → ``IV/b``; ``None`` otherwise.
+
+    When the text holds a bracketed code (``Pembina Tk. I (IV/b)``), the bracket decides.
+    """
+    text = text.strip()
+    bracket = re.search(r"\(([^)]*)\)", text)
+    for candidate in ([bracket[1]] if bracket else []) + [text]:
+        match = GOLONGAN_RE.search(candidate)
+        if match:
+            return f"{match[1].upper()}/{match[2].lower()}"
+    return None
 
 
 def clean_golongan(value, known, /, *, error: str = "candidate.bad_golongan", **params) -> str | None:

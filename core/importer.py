@@ -13,12 +13,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
-from pathlib import Path
 from typing import NamedTuple
 
 import openpyxl
@@ -26,16 +24,14 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from core import fields, sheets
+from core import fields, reader, sheets
 from core.errors import ValidationError
-from core.i18n import format_number, t
+from core.i18n import catalog, format_number, t
 from core.nip import parse_nip
 from core.refdata import read as read_reference
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 5000
-# A real 5,000-row XLSX unpacks to a few MB; far more means a ZIP bomb, not a candidate list.
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_BYTES = reader.MAX_BYTES
+MAX_ROWS = reader.MAX_ROWS
 
 
 class Column(NamedTuple):
@@ -74,20 +70,13 @@ DATA_SHEET = "Peserta"
 HELP_SHEET = "Petunjuk"
 
 
-XLSX_EXTENSIONS = {".xlsx", ".xlsm"}
-TEXT_EXTENSIONS = {".csv", ".tsv", ".txt"}
-SEPARATORS = (";", ",", "\t")
-SIGNATURES = {
-    b"\x89PNG": "png",
-    b"\xff\xd8\xff": "jpeg",
-    b"GIF8": "gif",
-    b"%PDF": "pdf",
-    b"\xd0\xcf\x11\xe0": "ole",
-    b"PK\x03\x04": "zip",
-    b"PK\x05\x06": "zip",
-}
-# Any C0 control byte except tab, LF, FF and CR means the file is not text.
-_BINARY_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f]")
+_NIP_PREFIX = re.compile(r"^\s*NIP\s*[.:]?\s*", re.IGNORECASE)
+_MONTHS = {"jan": 1, "feb": 2, "peb": 2, "mar": 3, "apr": 4, "mei": 5, "may": 5, "jun": 6, "jul": 7,
+           "agu": 8, "agt": 8, "aug": 8, "sep": 9, "okt": 10, "oct": 10, "nov": 11, "nop": 11, "des": 12,
+           "dec": 12}
+_DATE_NUMERIC = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+_DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_DATE_WORDS = re.compile(r"^(\d{1,2})\s+([A-Za-z]+)\.?\s+(\d{4})$")
 
 
 @dataclass
@@ -111,6 +100,7 @@ class ImportResult:
 
     rows: list[dict] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    table: reader.Table | None = None  # what was read: sheet, header row, left-out rows, ignored columns
 
     @property
     def ok(self) -> bool:
@@ -126,196 +116,72 @@ def parse_candidate_file(
     positions: dict[str, int] | None = None,
     existing_participant_nos: Iterable[str] = frozenset(),
     today: date | None = None,
+    mapping: dict[str, int] | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> ImportResult:
-    """Read ``data`` (the bytes of ``filename``) and validate every candidate row."""
-    (_, header), *records = read_table(filename, data)
-    columns = map_headers(header)
-    if not records:
-        raise ValidationError("import.no_rows")
+    """Read ``data`` (the bytes of ``filename``) through the one reader and validate every candidate row.
+
+    ``mapping`` is the officer's own choice of columns (field → column index) when the synonyms
+    did not find the required ones; without it, a file lacking them raises ``MappingNeeded``.
+    """
+    table = read_for_import(filename, data, "peserta", mapping)
     validator = RowValidator(
         existing_nips, golongan_codes, positions, existing_participant_nos, today
     )
-    result = ImportResult()
-    for row_no, cells in records:
-        clean, errors = validator.validate(row_no, cells, columns)
+    result = ImportResult(table=table)
+    for done, (row_no, cells) in enumerate(table.rows, start=1):
+        if is_template_example(table, cells):
+            table.left_out.append(reader.LeftOut(row_no, "reader.left_out.example", TEMPLATE_EXAMPLE["name"]))
+            continue
+        clean, errors = validator.validate(row_no, cells, table)
         result.errors.extend(errors)
         if clean is not None:
             result.rows.append(clean)
+        if progress and done % 250 == 0:
+            progress(done / len(table.rows))
+    table.left_out.sort(key=lambda item: item.row)
+    if not result.rows and not result.errors:
+        raise ValidationError("import.no_rows")
     return result
 
 
-# --- reading the file ----------------------------------------------------------------------
+class MappingNeeded(ValidationError):
+    """Required columns were not found: the officer maps the file's columns on screen."""
+
+    def __init__(self, table: reader.Table, kind: str):
+        self.table = table
+        self.kind = kind
+        super().__init__("reader.columns_missing", missing=", ".join(field_label(k) for k in table.missing),
+                         found=", ".join(name for name in table.header if name)[:300] or "–")
 
 
-def read_table(filename: str, data: bytes) -> list[tuple[int, list]]:
-    """The non-empty rows of the file as ``(row number, cells)``, header first."""
-    if not data:
-        raise ValidationError("import.empty_file")
-    if len(data) > MAX_BYTES:
-        raise ValidationError(
-            "import.file_too_large",
-            size=format_number(len(data) / 2**20, 1),
-            limit=format_number(MAX_BYTES / 2**20, 0),
-        )
-    kind = detect_kind(filename, data)
-    rows = xlsx_rows(data) if kind == "xlsx" else csv_rows(data)
-    table = non_empty_rows(rows)
-    if not table:
-        raise ValidationError("import.empty_file")
+def field_label(key: str) -> str:
+    """The Indonesian name of a field (catalog ``reader.field.*``), or the key itself (stage names)."""
+    name = f"reader.field.{key}"
+    return t(name) if name in catalog() else key.removeprefix(STAGE_KEY)
+
+
+def read_for_import(filename: str, data: bytes, kind: str, mapping: dict[str, int] | None = None,
+                    extra: dict[str, list[str]] | None = None) -> reader.Table:
+    """The reader's table for ``kind``; refuse an empty body, ask for a mapping if fields are missing."""
+    table = reader.read(filename, data, kind, extra=extra, chosen=mapping)
+    if table.missing:
+        raise MappingNeeded(table, kind)
+    if not table.rows:
+        raise ValidationError("import.no_rows")
     return table
 
 
-def detect_kind(filename: str, data: bytes) -> str:
-    """``'xlsx'`` or ``'csv'``, judged by extension and content; raise for anything else."""
-    extension = Path(filename or "").suffix.lower()
-    if extension == ".xls":
-        raise ValidationError("import.xls_old")
-    if extension not in XLSX_EXTENSIONS | TEXT_EXTENSIONS:
-        raise ValidationError("import.unsupported_type", extension=extension or filename)
-    content = content_kind(data)
-    # An XLSX renamed .csv (or the reverse) is still read by what it contains.
-    if content == "xlsx":
-        return "xlsx"
-    if content == "text":
-        return "csv"
-    raise ValidationError(
-        "import.not_a_spreadsheet", filename=filename, what=t(f"import.kind.{content}")
-    )
-
-
-def content_kind(data: bytes) -> str:
-    """What the bytes are: ``xlsx``, ``text``, or a ``import.kind.*`` name."""
-    for signature, kind in SIGNATURES.items():
-        if data.startswith(signature):
-            return zip_kind(data) if kind == "zip" else kind
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "text"  # UTF-16 with BOM ("Unicode Text" from Excel)
-    if _BINARY_BYTES.search(data.rstrip(b"\x1a")):
-        return "binary"
-    return "text"
-
-
-def zip_kind(data: bytes) -> str:
-    """Tell an XLSX from other ZIP-based files (DOCX, PPTX, plain archives)."""
-    try:
-        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return "xlsx"  # a damaged ZIP is most likely a damaged XLSX: openpyxl will say so
-    if sum(member.file_size for member in members) > MAX_UNPACKED_BYTES:
-        raise ValidationError("import.unpacked_too_large")
-    names = {member.filename for member in members}
-    if "xl/workbook.xml" in names:
-        return "xlsx"
-    if "word/document.xml" in names:
-        return "docx"
-    if "xl/workbook.bin" in names:
-        return "xlsb"
-    return "zip"
-
-
-def xlsx_rows(data: bytes) -> Iterator[tuple[int, tuple]]:
-    """Rows of the data sheet, numbered as Excel shows them."""
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise ValidationError("import.xlsx_unreadable") from exc
-    try:
-        sheet = data_sheet(workbook)
-        sheet.reset_dimensions()  # some writers store a wrong dimension such as "A1"
-        yield from enumerate(sheet.iter_rows(values_only=True), start=1)
-    except Exception as exc:
-        raise ValidationError("import.xlsx_unreadable") from exc
-    finally:
-        workbook.close()
-
-
-def data_sheet(workbook):
-    """The first worksheet that is not the instructions sheet of the template."""
-    for sheet in workbook.worksheets:
-        if sheet.title.strip().casefold() != HELP_SHEET.casefold():
-            return sheet
-    return workbook.worksheets[0]
-
-
-def csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    """Records of a CSV file, numbered as a spreadsheet shows them (header = 1)."""
-    text = decode_text(data)
-    if "\ufffd" in text:
-        # A replacement character means letters were already lost when the file was saved.
-        raise ValidationError("import.encoding_lost")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_separator(text))
-    try:
-        yield from enumerate(reader, start=1)
-    except csv.Error as exc:
-        raise ValidationError("import.csv_unreadable", detail=str(exc)) from exc
-
-
-def decode_text(data: bytes) -> str:
-    """UTF-16/UTF-8 by BOM, else UTF-8, else cp1252, else latin-1; refuse mixed encodings."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _decode_or_fail(data, "utf-16")
-    if data.startswith(b"\xef\xbb\xbf"):
-        return _decode_or_fail(data, "utf-8-sig")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    if _has_utf8_sequences(data):
-        raise ValidationError("import.encoding_mixed")
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
-
-
-def _decode_or_fail(data: bytes, encoding: str) -> str:
-    """Decode with a declared encoding; a byte that breaks it means the file is damaged."""
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise ValidationError("import.encoding_broken", encoding=encoding.upper()) from exc
-
-
-def _has_utf8_sequences(data: bytes) -> bool:
-    """True when some non-ASCII text is valid UTF-8, i.e. the file mixes two encodings."""
-    decoded = data.decode("utf-8", errors="replace")
-    return any(char > "\x7f" and char != "\ufffd" for char in decoded)
-
-
-def detect_separator(text: str) -> str:
-    """The most frequent of ``;`` ``,`` and tab on the header line (``,`` if none)."""
-    header = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {separator: header.count(separator) for separator in SEPARATORS}
-    best = max(counts, key=counts.get)
-    return best if counts[best] else ","
-
-
-def non_empty_rows(rows: Iterable[tuple[int, Iterable]]) -> list[tuple[int, list]]:
-    """Drop completely empty rows; refuse more than ``MAX_ROWS`` data rows."""
-    table = []
-    for row_no, cells in rows:
-        cells = list(cells)
-        if any(cell_text(cell) for cell in cells):
-            table.append((row_no, cells))
-            if len(table) > MAX_ROWS + 1:
-                raise ValidationError("import.too_many_rows", limit=format_number(MAX_ROWS, 0))
-    return table
+def is_template_example(table: reader.Table, cells: list) -> bool:
+    """The template's own example row (its NIP and its whole name as written there) is never imported."""
+    nip = "".join(ch for ch in reader.cell_text(table.cell(cells, "nip")) if ch.isdigit())
+    name = " ".join(reader.cell_text(table.cell(cells, "name")).split())
+    return nip == TEMPLATE_EXAMPLE["nip"] and name == TEMPLATE_EXAMPLE["name"]
 
 
 def cell_text(value) -> str:
-    """A cell as trimmed text with whitespace runs collapsed; numbers without ``.0``."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    elif isinstance(value, datetime):
-        value = value.date() if value.time() == datetime.min.time() else value
-    if isinstance(value, date):
-        value = value.isoformat()
-    return " ".join(str(value).split())
-
-
-# --- headers -------------------------------------------------------------------------------
+    """A cell as trimmed text (see ``core.reader.cell_text``)."""
+    return reader.cell_text(value)
 
 
 def header_key(text) -> str:
@@ -323,44 +189,75 @@ def header_key(text) -> str:
     return cell_text(text).casefold()
 
 
-def map_headers(cells: list, columns: Sequence[Column] = COLUMNS) -> dict[str, int]:
-    """Map column keys to cell positions; raise naming missing and unknown headers."""
-    by_header = {header_key(column.header): column for column in columns}
-    found: dict[str, int] = {}
-    unknown: list[str] = []
-    for index, cell in enumerate(cells):
-        column = by_header.get(header_key(cell))
-        if column is None:
-            unknown += [cell_text(cell)] if cell_text(cell) else []
-        elif column.key in found:
-            raise ValidationError("import.header_duplicate", header=column.header)
-        else:
-            found[column.key] = index
-    missing = [column.header for column in columns if column.required and column.key not in found]
-    if missing or unknown:
-        raise _header_error(missing, unknown, columns)
-    return found
-
-
-def _header_error(
-    missing: list[str], unknown: list[str], columns: Sequence[Column] = COLUMNS
-) -> ValidationError:
-    """One message that lists what is missing, what is unknown, and what is expected."""
-    expected = ", ".join(column.header for column in columns)
-    names = {"missing": ", ".join(missing), "unknown": ", ".join(unknown), "expected": expected}
-    if missing and unknown:
-        return ValidationError("import.columns_mismatch", **names)
-    if missing:
-        return ValidationError("import.columns_missing", **names)
-    return ValidationError("import.columns_unknown", **names)
-
-
 # --- rows ----------------------------------------------------------------------------------
+
+
+def clean_nip(raw):
+    """What the reader gives for a NIP cell, ready for ``core.nip``: exact whole numbers become text.
+
+    An 18-digit NIP stored as an exact integer (openpyxl/ODS read it without loss) is accepted; a float
+    is what a spreadsheet rounded (only ~15 digits survive) and stays a number, which ``core.nip``
+    refuses with that reason. Text loses a ``NIP.`` prefix and dashes between digit groups.
+    """
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return str(raw)
+    if isinstance(raw, str):
+        text = _NIP_PREFIX.sub("", raw.strip())
+        if re.fullmatch(r"[\d\s.-]+", text) and "-" in text:
+            text = text.replace("-", "")
+        return text
+    return raw
+
+
+def phone_text(raw) -> str:
+    """A phone cell as text; a number (or bare digits saved from one) lost its 0 (08…) or + (62…): put it back."""
+    text = cell_text(raw)
+    if isinstance(raw, bool) or not text.isdigit():
+        return text
+    if text.startswith("8") and 8 <= len(text) <= 13:
+        return "0" + text
+    if text.startswith("62") and 10 <= len(text) <= 15:
+        return "+" + text
+    return text
+
+
+def parse_date(value) -> date:
+    """A date cell, ``12-05-1980``/``12/05/1980``, ``1980-05-12``, ``12 Mei 1980`` or a spreadsheet serial."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 1 <= value < 2_958_466:  # 1900-01-01 … 9999-12-31 in Excel's day numbers
+            return date(1899, 12, 30) + timedelta(days=int(value))
+        raise ValidationError("reader.date_invalid", value=cell_text(value))
+    text = cell_text(value)
+    try:
+        if match := _DATE_NUMERIC.match(text):
+            return date(int(match[3]), int(match[2]), int(match[1]))
+        if match := _DATE_ISO.match(text):
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        if (match := _DATE_WORDS.match(text)) and match[2][:3].casefold() in _MONTHS:
+            return date(int(match[3]), _MONTHS[match[2][:3].casefold()], int(match[1]))
+        if re.fullmatch(r"\d{5}(?:[.,]0+)?", text):
+            return parse_date(int(text.split(".")[0].split(",")[0]))
+    except ValueError:
+        pass
+    raise ValidationError("reader.date_invalid", value=text[:40])
+
+
+def joined_name(name: str, front: str, back: str) -> str:
+    """``Dr.`` + ``Siti Rahmawati`` + ``S.Psi., M.Si.`` → ``Dr. Siti Rahmawati, S.Psi., M.Si.``."""
+    full = " ".join(part for part in (front, name) if part)
+    return f"{full}, {back.lstrip(', ')}" if back and name else full
 
 
 def match_key(text: str) -> str:
     """Position names and participant numbers compare ignoring case and spacing."""
     return cell_text(text).casefold()
+
+
+FIELD_KEYS = [column.key for column in COLUMNS] + ["gelar_depan", "gelar_belakang", "birth_date"]
 
 
 class RowValidator:
@@ -378,26 +275,32 @@ class RowValidator:
         self.nip_rows: dict[str, int] = {}
         self.participant_rows: dict[str, int] = {}
 
-    def validate(self, row_no: int, cells: list, columns: dict[str, int]):
-        """Return ``(clean row or None, errors)`` for one spreadsheet row."""
-        raw = {key: cells[index] if index < len(cells) else None for key, index in columns.items()}
-        values = {column.key: cell_text(raw.get(column.key)) for column in COLUMNS}
-        clean = {key: value or None for key, value in values.items()}
-        clean.update(row=row_no, position_id=None)
-        errors = []
-        if _extra_cells(cells, columns):
+    def validate(self, row_no: int, cells: list, table: reader.Table):
+        """Return ``(clean row or None, errors)`` for one row of the file."""
+        raw = {key: table.cell(cells, key) for key in FIELD_KEYS}
+        errors = excel_errors(row_no, cells, table)
+        if _extra_cells(cells, table):
             errors.append(_row_error(row_no, "", ValidationError("import.extra_cells")))
+        bad = {error.column for error in errors}
+        values = {key: cell_text(value) for key, value in raw.items()}
+        values["name"] = joined_name(values["name"], values["gelar_depan"], values["gelar_belakang"])
+        values["phone"] = phone_text(raw["phone"])
+        clean = {column.key: values[column.key] or None for column in COLUMNS}
+        clean.update(row=row_no, position_id=None)
         for key, check in self._checks(row_no, raw, values):
+            column = table.column_name(key)
+            if column in bad:
+                continue
             try:
                 clean.update(check())
             except ValidationError as err:
-                errors.append(_row_error(row_no, HEADERS[key], err))
+                errors.append(_row_error(row_no, column, err))
         return (None if errors else clean), errors
 
     def _checks(self, row_no: int, raw: dict, values: dict[str, str]):
         """Each column's check, in column order; each returns the clean values it adds."""
         return [
-            ("nip", lambda: self.check_nip(raw.get("nip"), row_no)),
+            ("nip", lambda: self.check_nip(clean_nip(raw.get("nip")), row_no)),
             ("name", lambda: self.check_name(values["name"])),
             ("golongan", lambda: self.check_golongan(values["golongan"])),
             ("current_position", lambda: check_text("current_position", values["current_position"])),
@@ -406,7 +309,18 @@ class RowValidator:
             ("phone", lambda: check_phone(values["phone"])),
             ("position", lambda: self.check_position(values["position"])),
             ("participant_no", lambda: self.check_participant_no(values["participant_no"], row_no)),
+            ("birth_date", lambda: self.check_birth_date(raw["birth_date"], raw.get("nip"))),
         ]
+
+    def check_birth_date(self, value, nip) -> dict:
+        """Optional (SIASN's TANGGAL LAHIR): a readable date that agrees with the NIP's digits 1–8."""
+        if not cell_text(value):
+            return {}
+        born = parse_date(value)
+        digits = "".join(ch for ch in cell_text(clean_nip(nip)) if ch.isdigit())
+        if len(digits) == 18 and digits[:8] != born.strftime("%Y%m%d"):
+            raise ValidationError("reader.birth_date_mismatch", value=cell_text(value))
+        return {}
 
     def check_nip(self, raw, row_no: int) -> dict:
         """A valid NIP, new to the registry and to the file; returns what it encodes."""
@@ -481,10 +395,19 @@ def check_phone(text: str) -> dict:
     return {"phone": fields.clean_phone(text, error="import.phone_invalid") or None}
 
 
-def _extra_cells(cells: list, columns: dict[str, int]) -> bool:
-    """True when a row has filled cells outside the template columns (no header above)."""
-    mapped = set(columns.values())
-    return any(cell_text(cell) for index, cell in enumerate(cells) if index not in mapped)
+def _extra_cells(cells: list, table: reader.Table) -> bool:
+    """True when a row has filled cells right of the last header (no header above them)."""
+    return any(cell_text(cell) for cell in cells[len(table.header):])
+
+
+def excel_errors(row_no: int, cells: list, table: reader.Table) -> list[RowError]:
+    """``#N/A``, ``#REF!`` … in any column the import reads: one error each, naming the column."""
+    errors = []
+    for key, index in table.mapping.items():
+        if index < len(cells) and reader.is_excel_error(cells[index]):
+            err = ValidationError("reader.excel_error", value=cell_text(cells[index]))
+            errors.append(_row_error(row_no, table.column_name(key), err))
+    return errors
 
 
 def _row_error(row_no: int, column: str, err: ValidationError) -> RowError:
@@ -566,19 +489,22 @@ def parse_stage_file(
     registrations_by_nip: dict[str, int],
     *,
     today: date | None = None,
+    mapping: dict[str, int] | None = None,
 ) -> ImportResult:
-    """Read stage scores (one column per stage, rows by NIP) and validate every row."""
-    (_, header), *records = read_table(filename, data)
-    found = map_headers(header, stage_columns(stage_names))
-    stages = {name: found[STAGE_KEY + name] for name in stage_names if STAGE_KEY + name in found}
+    """Read stage scores (one column per stage, rows by NIP) through the one reader; validate every row."""
+    extra = {STAGE_KEY + name: [name] for name in stage_names}
+    table = reader.read(filename, data, "stage_scores", extra=extra, chosen=mapping)
+    stages = {name: table.mapping[STAGE_KEY + name] for name in stage_names if STAGE_KEY + name in table.mapping}
+    if table.missing:
+        raise MappingNeeded(table, "stage_scores")
     if not stages:
         raise ValidationError("import.stage_no_stage_column", expected=", ".join(stage_names) or "–")
-    if not records:
+    if not table.rows:
         raise ValidationError("import.no_rows")
     validator = StageRowValidator(registrations_by_nip, today)
-    result = ImportResult()
-    for row_no, cells in records:
-        clean, errors = validator.validate(row_no, cells, found, stages)
+    result = ImportResult(table=table)
+    for row_no, cells in table.rows:
+        clean, errors = validator.validate(row_no, cells, table, stages)
         result.errors.extend(errors)
         if clean is not None:
             result.rows.append(clean)
@@ -606,16 +532,21 @@ class StageRowValidator:
         self.today = today
         self.nip_rows: dict[str, int] = {}
 
-    def validate(self, row_no: int, cells: list, found: dict[str, int], stages: dict[str, int]):
+    def validate(self, row_no: int, cells: list, table: reader.Table, stages: dict[str, int]):
         """Return ``(clean row or None, errors)``; clean rows carry ``registration_id`` and ``scores``."""
-        errors = []
-        if _extra_cells(cells, found):
+        errors = excel_errors(row_no, cells, table)
+        if _extra_cells(cells, table):
             errors.append(_row_error(row_no, "", ValidationError("import.extra_cells")))
-        nip = _checked(errors, row_no, "NIP", lambda: self.check_nip(_cell(cells, found["nip"]), row_no))
-        filled = {name: _cell(cells, index) for name, index in stages.items() if cell_text(_cell(cells, index))}
+        bad = {error.column for error in errors}
+        nip_column = table.column_name("nip")
+        nip = None if nip_column in bad else _checked(
+            errors, row_no, nip_column, lambda: self.check_nip(clean_nip(table.cell(cells, "nip")), row_no))
+        filled = {name: _cell(cells, index) for name, index in stages.items()
+                  if cell_text(_cell(cells, index)) and table.header[index] not in bad}
         if not filled and not errors:  # a pre-filled template row not scored yet: nothing to import, no error
             return None, []
-        scores = {name: _checked(errors, row_no, name, lambda v=value, n=name: parse_score(v, n))
+        scores = {name: _checked(errors, row_no, table.header[stages[name]],
+                                 lambda v=value, n=name: parse_score(v, n))
                   for name, value in filled.items()}
         if errors:
             return None, errors

@@ -6,12 +6,12 @@ import pandas as pd
 from sqlite_utils import Database
 
 from core import audit, narrative, scoring
-from core.auth import is_lead, require
 from core.db import one, rows, transaction
 from core.errors import Conflict, PermissionDenied, ValidationError
 from core.rating import candidate_ratings, clean_reason, is_open, registration
 from core.registry import clean_text, get_event, get_standard, require_state
 from core.reliability import rwg
+from core.roles import is_lead, require
 from core.textutil import strip_controls
 
 CONSENSUS_STATES = ("penilaian", "integrasi")

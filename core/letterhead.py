@@ -12,9 +12,9 @@ import warnings
 from sqlite_utils import Database
 
 from core import nip, settings
-from core.auth import require
 from core.errors import ValidationError
 from core.registry import clean_text
+from core.roles import require
 
 MAX_LOGO_BYTES = 500 * 1024
 MAX_LOGO_SIDE = 3000

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from sqlite_utils import Database
 
-from core import reliability
+from core import reliability, settings
 from core.db import rows
 from core.integration import cell_statistics, event_ratings, open_registrations
 from core.results import consensus_frame
@@ -78,8 +78,6 @@ def leniency(competency_scores: pd.DataFrame, consensus: pd.DataFrame, names: di
 
 def event_quality(db: Database, event_id: int, minimum: int | None = None) -> dict:
     """Every statistic of the Kualitas Penilaian page for one event."""
-    from core import settings
-
     minimum = minimum or settings.get(db, "min_pairs_for_statistics")
     ratings = event_ratings(db, event_id, open_registrations(db, event_id))
     names = {r["id"]: r["full_name"] for r in rows(db, "SELECT id, full_name FROM users")}

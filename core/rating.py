@@ -12,10 +12,10 @@ import json
 from sqlite_utils import Database
 
 from core import audit
-from core.auth import is_lead, require
 from core.db import one, rows, transaction
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from core.registry import clean_text, require_state
+from core.roles import is_lead, require
 from core.textutil import strip_controls
 
 MAX_EVIDENCE = 2000

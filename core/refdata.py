@@ -35,10 +35,10 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from core import audit
-from core.auth import require  # moves to core.roles (helper "struct"); core.auth does not import refdata
 from core.db import rows, transaction
 from core.errors import ValidationError
 from core.i18n import t
+from core.roles import require
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 ENTITY = "refdata"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from core import audit, nip, refdata
-from core.auth import require
+from core import audit, importer, nip, refdata
 from core.db import one, rows, transaction
 from core.errors import Conflict, NotFound, ValidationError
 from core.fields import MAX_PARTICIPANT_NO, clean_date, clean_email, clean_golongan, clean_phone, clean_text
+from core.roles import require
 
 PURPOSES = ("pengisian", "pemetaan")
 STATES = ("persiapan", "penilaian", "integrasi", "final", "arsip")
@@ -332,14 +332,13 @@ def candidate_registrations(db: Database, candidate_id: int) -> list[dict]:
 
 # Import ----------------------------------------------------------------------------------------
 
-def import_candidates(db: Database, actor: dict, filename: str, data: bytes, event_id: int | None = None):
+def import_candidates(db: Database, actor: dict, filename: str, data: bytes, event_id: int | None = None,
+                      mapping: dict[str, int] | None = None, progress=None):
     """All-or-nothing import of a candidate file; returns the parse result with its row errors.
 
     Nothing is written unless every row is valid. Rows naming a position are registered to
     ``event_id`` with their nomor peserta (or the next free one).
     """
-    from core import importer
-
     require(actor, "admin")
     event = get_event(db, event_id) if event_id else None
     result = importer.parse_candidate_file(
@@ -348,7 +347,8 @@ def import_candidates(db: Database, actor: dict, filename: str, data: bytes, eve
         golongan_codes={r["code"] for r in rows(db, "SELECT code FROM golongan")},
         positions={p["name"]: p["id"] for p in list_positions(db, event_id)} if event else None,
         existing_participant_nos={r["participant_no"] for r in rows(
-            db, "SELECT participant_no FROM registrations WHERE event_id = ?", (event_id,))} if event else set())
+            db, "SELECT participant_no FROM registrations WHERE event_id = ?", (event_id,))} if event else set(),
+        mapping=mapping, progress=progress)
     if not result.ok:
         return result
     with transaction(db):

@@ -12,11 +12,11 @@ from fpdf.fonts import FontFace
 from sqlite_utils import Database
 
 from core import letterhead, registry, results, scoring, settings
-from core.auth import is_lead, require
 from core.db import one
 from core.errors import NotFound, PermissionDenied
 from core.i18n import format_date, format_number, format_percent, t
 from core.pdf import FONT, MARGIN, NEXT_LINE, ReportPDF, place_and_date
+from core.roles import is_lead, require
 
 PORTRAIT_WIDTH = 210 - 2 * MARGIN  # usable width of an A4 portrait page
 NAME_MIN_WIDTH = 55

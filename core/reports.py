@@ -14,26 +14,21 @@ import functools
 import hashlib
 import io
 import json
-import os
-import pickle
 import re
-import subprocess
-import sys
-import threading
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlite_utils import Database
 
-from core import audit, letterhead, report_individual, scoring, settings
-from core.auth import is_lead
+from core import audit, letterhead, pool, report_individual, scoring, settings
 from core.db import one, rows, transaction
 from core.errors import Conflict, NotFound, PermissionDenied
 from core.i18n import t
 from core.integration import thresholds
+from core.registry import get_event
+from core.roles import is_lead
 
 READERS = ("admin", "pimpinan")  # and the event's Ketua Tim
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U: readable aloud, no look-alikes
@@ -256,8 +251,6 @@ def _issue(db: Database, actor: dict, registration_id: int, base_url: str | None
 
 
 def _build(job: _Job) -> bytes:
-    from core import report_individual
-
     return report_individual.build(job.data, job.number, job.code, job.url, issued_on=job.issued_at)
 
 
@@ -273,7 +266,7 @@ def _current_or_new(db: Database, actor: dict, data: dict) -> dict:
                                            " IS NULL", (data["registration_id"],))]
     db.execute("UPDATE reports SET superseded_at = ? WHERE registration_id = ? AND superseded_at IS NULL",
                (stamp, data["registration_id"]))
-    record = {"registration_id": data["registration_id"], "number": _next_number(db, data["event_id"], stamp),
+    record = {"registration_id": data["registration_id"], "number": _next_number(db, stamp),
               "code": _free_code(db, digest), "content_hash": digest, "issued_at": stamp,
               "issued_by": actor["id"], "superseded_at": None}
     record["id"] = db["reports"].insert(record).last_pk
@@ -287,7 +280,7 @@ def local_date(stamp: str) -> dt.date:
     return dt.datetime.fromisoformat(stamp).astimezone().date()
 
 
-def _next_number(db: Database, event_id: int, stamp: str) -> str:
+def _next_number(db: Database, stamp: str) -> str:
     """The year's running number over all events (superseded reports keep theirs), in the configured format.
 
     Counting per year, not per event, keeps numbers unique when the format carries only {seq} and {year}.
@@ -310,8 +303,6 @@ def _free_code(db: Database, digest: str) -> str:
 
 def draft_individual(db: Database, actor: dict, registration_id: int) -> bytes:
     """A DRAF of the report (watermarked, unnumbered, nothing recorded), also before finalisation."""
-    from core import report_individual
-
     require_reader(db, actor, _event_of(db, registration_id))
     data = individual_data(db, registration_id)
     if not data["finalised"] and all(c["consensus"] is None for c in data["profile"]):
@@ -335,8 +326,6 @@ def _slug(text: str, keep_case: bool = False) -> str:
 def zip_individual(db: Database, actor: dict, event_id: int, base_url: str | None = None,
                    progress: Callable[[int, int], None] | None = None) -> bytes:
     """One issued PDF per finalised registration of the event, in one ZIP; ``progress(i, n)`` after each."""
-    from core.registry import get_event
-
     get_event(db, event_id)
     require_reader(db, actor, event_id)
     people = rows(db, """SELECT r.id FROM registrations r JOIN results res ON res.registration_id = r.id
@@ -357,74 +346,14 @@ def _build_all(jobs: list[_Job]) -> Iterator[bytes]:
 
     Where the workers cannot start or fail, the remaining PDFs are built here.
     """
-    workers = min(_cpus(), MAX_WORKERS, len(jobs))
+    workers = min(pool.cpus(), MAX_WORKERS, len(jobs))
     done = 0
     if len(jobs) >= PARALLEL_FROM and workers > 1:
         try:
-            for pdf in _build_in_workers(jobs, workers):
+            for pdf in pool.run("core.reports:_build", jobs, workers):
                 done += 1
                 yield pdf
             return
-        except (OSError, EOFError, ValueError, pickle.PickleError):
+        except pool.FAILURES:
             pass
     yield from map(_build, jobs[done:])
-
-
-def _cpus() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-# Plain interpreters, not multiprocessing: its spawned children re-run the parent's __main__, which
-# under Streamlit is the page script. The worker keeps its stdout for the PDFs alone.
-WORKER = ("import sys; out = sys.stdout.buffer; sys.stdout = sys.stderr; "
-          "from core.reports import serve_builds; serve_builds(sys.stdin.buffer, out)")
-FRAME = b"PDF-ZIP1"
-
-
-def _build_in_workers(jobs: list[_Job], workers: int) -> Iterator[bytes]:
-    """Job ``i`` goes to worker ``i % workers``; each worker answers its jobs in order."""
-    root = Path(__file__).resolve().parent.parent
-    env = os.environ | {"PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              cwd=root, env=env) for _ in range(workers)]
-    try:
-        for index, proc in enumerate(procs):  # fed from threads: a full pipe must not block the reading
-            threading.Thread(target=_feed, args=(proc.stdin, jobs[index::workers]), daemon=True).start()
-        for index in range(len(jobs)):
-            yield _read_frame(procs[index % workers].stdout)
-    finally:
-        for proc in procs:
-            proc.kill()
-            proc.wait()
-
-
-def _feed(pipe, jobs: list[_Job]) -> None:
-    try:
-        for job in jobs:
-            pickle.dump(job, pipe, protocol=pickle.HIGHEST_PROTOCOL)
-        pipe.close()
-    except (OSError, ValueError):  # the worker is gone; the reader notices and builds the rest itself
-        pass
-
-
-def _read_frame(pipe) -> bytes:
-    head = pipe.read(len(FRAME) + 8)
-    if len(head) != len(FRAME) + 8 or not head.startswith(FRAME):
-        raise EOFError("report worker stopped")
-    size = int.from_bytes(head[len(FRAME):], "big")
-    pdf = pipe.read(size)
-    if len(pdf) != size:
-        raise EOFError("report worker stopped")
-    return pdf
-
-
-def serve_builds(source, sink) -> None:
-    """A ZIP worker: read pickled jobs from the parent until the input ends; write each PDF, framed."""
-    while True:
-        try:
-            job = pickle.load(source)
-        except EOFError:
-            return
-        pdf = _build(job)
-        sink.write(FRAME + len(pdf).to_bytes(8, "big") + pdf)
-        sink.flush()

@@ -10,13 +10,13 @@ import json
 import pandas as pd
 from sqlite_utils import Database
 
-from core import audit, scoring, talent, talent_store
-from core.auth import require
+from core import audit, importer, scoring, talent, talent_store
 from core.db import one, rows, transaction
 from core.errors import Conflict, ValidationError
 from core.fields import clean_score, clean_text
 from core.integration import cell_statistics, event_ratings, thresholds
 from core.registry import get_event, require_state
+from core.roles import require
 
 STAGE_STATES = ("persiapan", "penilaian", "integrasi")
 TIEBREAK_KEYS = scoring.TIEBREAK_DEFAULT
@@ -165,8 +165,6 @@ def _write_score(db: Database, actor: dict, registration_id: int, stage_id: int,
 
 def import_stage_scores(db: Database, actor: dict, event_id: int, filename: str, data: bytes):
     """All-or-nothing import of stage scores; returns the parse result with its row errors."""
-    from core import importer
-
     require(actor, "admin")
     stages = [s for s in list_stages(db, event_id) if not s["is_ac"]]
     if not stages:

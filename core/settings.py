@@ -6,15 +6,15 @@ import json
 
 from sqlite_utils import Database
 
-from core import audit
+from core import audit, refdata
 from core.db import one, transaction
 from core.errors import ValidationError
+from core.roles import require
 
 
 def defaults() -> dict:
-    from core.refdata import read
-
-    return read("settings")
+    """The shipped values of every setting (``data/settings.json``)."""
+    return refdata.read("settings")
 
 
 def get(db: Database, key: str):
@@ -29,8 +29,6 @@ def get(db: Database, key: str):
 
 def put(db: Database, actor: dict, key: str, value, reason: str = "") -> None:
     """Admin changes a setting; the old and new value go to the audit log."""
-    from core.auth import require
-
     require(actor, "admin")
     if key not in defaults():
         raise ValidationError("settings.unknown_key", key=key)

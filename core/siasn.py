@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from core import audit, talent, talent_store
-from core.auth import require
+from core.roles import require
 
 FIELDS_FILE = Path(__file__).resolve().parent.parent / "data" / "siasn_fields.json"
 PERFORMANCE_AXIS = {"di_bawah": 1, "sesuai": 2, "di_atas": 3}

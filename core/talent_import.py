@@ -14,9 +14,9 @@ from collections.abc import Callable
 from sqlite_utils import Database
 
 from core import importer, nip, reader, talent, talent_store
-from core.auth import require
 from core.errors import ValidationError
 from core.importer import ImportResult, RowError
+from core.roles import require
 
 KINDS = ("potensi", "rekam_jejak", "skp")
 YEARS = range(2015, 2036)  # the wide SKP layout: one column per year ("SKP 2025", "Predikat 2025")

@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from sqlite_utils import Database
 
 from core import audit, talent
-from core.auth import require
 from core.db import one, rows, transaction
 from core.errors import NotFound, PermissionDenied, ValidationError
+from core.roles import require
 from core.textutil import strip_controls
 
 WRITERS = ("admin",)  # who may enter potensi, rekam jejak, SKP and schemes (SPEC §3.4: confidential)

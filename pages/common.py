@@ -8,18 +8,17 @@ import re
 
 import streamlit as st
 
-from core import auth, db, freshness, outcomes, registry, results, settings
+from core import auth, freshness, outcomes, registry, results, settings, setup
 from core.errors import DomainError
 from core.i18n import catalog, t
 from core.textutil import escape_markdown
 
 log = logging.getLogger("dasbor")
-ROLE_ADMIN, ROLE_ASESOR, ROLE_PIMPINAN = auth.ROLES
 
 
 def database():
     """A fresh connection for this script run (never kept across runs: each rerun is a new thread)."""
-    return db.prepare()
+    return setup.open_app_database()
 
 
 _last_daily_check = [0.0]
@@ -35,7 +34,7 @@ def daily_backup() -> None:
         return
     _last_daily_check[0] = time.monotonic()
     try:
-        backup.ensure_daily(db.default_path())
+        backup.ensure_daily(setup.default_path())
     except Exception:  # noqa: BLE001 — a failed backup must not stop the page; the admin sees it in the log
         log.exception("daily backup failed")
 
@@ -48,7 +47,7 @@ def session_cookie() -> str | None:
 
 def current_user(database=None) -> dict | None:
     """The signed-in, active user of this browser session, or ``None``."""
-    return auth.session_user(database or db.prepare(), session_cookie())
+    return auth.session_user(database or setup.open_app_database(), session_cookie())
 
 
 def lang() -> str:
@@ -63,7 +62,7 @@ def tr(key: str, **params) -> str:
 
 def guard(*roles: str) -> tuple:
     """Stop the page unless the user has one of ``roles``; returns ``(database, user)``."""
-    database = db.prepare()
+    database = setup.open_app_database()
     user = current_user(database)
     if user is None or user["role"] not in roles:
         st.error(tr("auth.forbidden"))

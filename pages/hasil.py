@@ -123,7 +123,7 @@ def stages_view() -> None:
     people = [(r["participant_no"], r["nip"], r["name"]) for r in regs.to_dict("records")]
     st.download_button(tr("hasil.template"), importer.stage_template_xlsx([s["name"] for s in entry], people),
                        "templat_nilai_tahap.xlsx", mime=XLSX)
-    upload = st.file_uploader(tr("kandidat.upload"), type=["xlsx", "csv"], key="hasil_stage_upload")
+    upload = st.file_uploader(tr("kandidat.upload"), key="hasil_stage_upload")  # the reader checks the type
     if upload is not None and st.button(tr("kandidat.import_go"), key="hasil_stage_import"):
         stage_import(upload)
 

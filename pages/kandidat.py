@@ -4,7 +4,8 @@ import datetime as dt
 
 import streamlit as st
 
-from core import importer, refdata, registry, scoring, settings
+from core import importer, mappings, reader, refdata, registry, scoring, settings
+from core.errors import DomainError
 from core.i18n import format_date, format_percent
 from core.textutil import escape_markdown
 from pages.common import attempt, guard, lang, petunjuk, plain_table, rerun, selected_event_id, show_error, tr
@@ -83,6 +84,124 @@ def validity(past: dict, today: str) -> str:
     return tr("kandidat.expired")
 
 
+# --- import (SPEC §9): any supported file; columns mapped on screen when the synonyms do not find them ---
+
+MAP_KEY = "kandidat_mapping"  # session state: the table waiting for the officer's mapping
+
+
+def import_error(err: Exception) -> None:
+    """A refusal in the user's words, through the app's one place for messages (it escapes file text)."""
+    show_error(err)
+
+
+def run_import(name: str, data: bytes, mapping: dict | None = None, remembered: bool = False) -> None:
+    """Import all-or-nothing with a progress bar; ask for a mapping when required columns are missing."""
+    bar = st.progress(0.0, text=tr("reader.progress", percent=format_percent(0.0, lang())))
+
+    def progress(fraction: float) -> None:
+        bar.progress(min(fraction, 1.0), text=tr("reader.progress", percent=format_percent(100 * fraction, lang())))
+
+    try:
+        result = registry.import_candidates(db, user, name, data, event_id, mapping=mapping, progress=progress)
+    except importer.MappingNeeded as need:
+        bar.empty()
+        saved = mappings.saved(db, "peserta", need.table.signature())
+        if saved and mapping is None:
+            return run_import(name, data, saved, remembered=True)
+        st.session_state[MAP_KEY] = {"name": name, "header": need.table.header,
+                                     "signature": need.table.signature(), "auto": dict(need.table.mapping),
+                                     "preview": [cells for _, cells in need.table.rows[:5]]}
+        import_error(need)
+        return None
+    except Exception as err:  # noqa: BLE001 — file-level problems become one message
+        bar.empty()
+        import_error(err)
+        return None
+    bar.empty()
+    st.session_state.pop(MAP_KEY, None)
+    if remembered:
+        st.info(tr("reader.map.remembered"))
+    if result.ok and mapping and not remembered:
+        attempt(mappings.remember, db, user, "peserta", result.table.signature(), mapping)
+    show_result(result)
+    return None
+
+
+def show_result(result) -> None:
+    """How many rows were imported, which were left out and why, which columns were ignored."""
+    table = result.table
+    if result.ok:
+        st.success(tr("kandidat.imported", n=len(result.rows)))
+    else:
+        st.error(tr("kandidat.import_rejected", n=len(result.errors)))
+        plain_table([{tr("import.col_row"): e.row, tr("import.col_column"): e.column or "–",
+                      tr("import.col_problem"): e.text(lang())} for e in result.errors])
+    if table is None:
+        return
+    sheet = escape_markdown(table.sheet)
+    where = tr("reader.report.sheet", sheet=sheet) if table.sheet else tr("reader.report.file")
+    st.caption(tr("reader.report.read", where=where, row=table.header_row))
+    if table.ignored:
+        st.caption(tr("reader.report.ignored", columns=escape_markdown(", ".join(table.ignored))))
+    if table.left_out:
+        st.caption(tr("reader.report.left_out", n=len(table.left_out)))
+        plain_table([{tr("import.col_row"): item.row, tr("reader.report.col_reason"): tr(item.reason),
+                      tr("reader.report.col_content"): item.text or "–"} for item in table.left_out])
+
+
+def mapping_form(pending: dict, data: bytes) -> None:
+    """A choice of file column for each field, and the first rows as they would be imported."""
+    header = pending["header"]
+    fields = reader.fields_of("peserta")
+    options = [-1, *range(len(header))]
+    shown = {-1: tr("reader.map.none")} | {i: f"{i + 1}. {name or '–'}" for i, name in enumerate(header)}
+    st.markdown(f"**{tr('reader.map.title')}**")
+    chosen = {}
+    columns = st.columns(3)
+    for number, key in enumerate(fields):
+        label = importer.field_label(key) + (" *" if fields[key].get("required") else "")
+        default = pending["auto"].get(key, -1)
+        picked = columns[number % 3].selectbox(label, options, index=options.index(default),
+                                               format_func=shown.get, key=f"kandidat_map_{key}")
+        if picked >= 0:
+            chosen[key] = picked
+    st.caption(tr("reader.map.preview"))
+    plain_table([{importer.field_label(k): reader.cell_text(cells[i]) if i < len(cells) else ""
+                  for k, i in chosen.items()} for cells in pending["preview"]])
+    if st.button(tr("reader.map.go"), type="primary", key="kandidat_map_go"):
+        try:
+            clean = mappings.check("peserta", header, chosen)
+        except DomainError as err:
+            import_error(err)
+            return
+        run_import(pending["name"], data, clean)
+
+
+def import_section() -> None:
+    """The uploader takes every supported type; the extension is checked here, in Indonesian."""
+    upload = st.file_uploader(tr("kandidat.upload"), key="kandidat_upload")
+    if upload is None:
+        st.session_state.pop(MAP_KEY, None)
+        return
+    try:
+        reader.check_extension(upload.name)
+    except DomainError as err:
+        import_error(err)
+        return
+    pending = st.session_state.get(MAP_KEY)
+    if pending and pending["name"] != upload.name:
+        st.session_state.pop(MAP_KEY, None)
+        pending = None
+    if st.button(tr("kandidat.import_go"), type="primary", key="kandidat_import_go"):
+        st.session_state.pop(MAP_KEY, None)
+        run_import(upload.name, upload.getvalue())
+        pending = st.session_state.get(MAP_KEY)
+        if pending:
+            mapping_form(pending, upload.getvalue())
+    elif pending:
+        mapping_form(pending, upload.getvalue())
+
+
 def find_tab() -> None:
     """Search the registry; the picked row opens its registration, its form and its history."""
     query = st.text_input(tr("kandidat.search"), key="kandidat_q", placeholder=tr("kandidat.search_hint"))
@@ -129,16 +248,4 @@ with tab_import:
     c2.download_button(tr("kandidat.template_csv"), importer.template_csv(), "templat_kandidat.csv", mime="text/csv")
     if event:
         st.caption(tr("kandidat.import_event", event=escape_markdown(event["name"])))
-    upload = st.file_uploader(tr("kandidat.upload"), type=["xlsx", "csv"], key="kandidat_upload")
-    if upload is not None and st.button(tr("kandidat.import_go"), type="primary", key="kandidat_import_go"):
-        try:
-            result = registry.import_candidates(db, user, upload.name, upload.getvalue(), event_id)
-        except Exception as err:  # noqa: BLE001 — file-level problems become one message
-            show_error(err)
-        else:
-            if result.ok:
-                st.success(tr("kandidat.imported", n=len(result.rows)))
-            else:
-                st.error(tr("kandidat.import_rejected", n=len(result.errors)))
-                plain_table([{tr("import.col_row"): e.row, tr("import.col_column"): e.column or "–",
-                              tr("import.col_problem"): e.text(lang())} for e in result.errors])
+    import_section()

@@ -4,8 +4,7 @@ import base64
 
 import streamlit as st
 
-from core import audit, auth, backup, letterhead, refdata, settings, talent, talent_store
-from core import db as db_module
+from core import audit, auth, backup, letterhead, refdata, settings, setup, talent, talent_store
 from pages.common import attempt, guard, petunjuk, rerun, tr
 
 db, user = guard("admin")
@@ -125,8 +124,8 @@ def letterhead_tab() -> None:
                   for key in letterhead.TEXT_FIELDS}
         st.caption(tr("pengaturan.number_help"))
         values["pimpinan"] = signing_official(head.get("pimpinan", {}))
-        logo = st.file_uploader(tr("pengaturan.logo", kb=letterhead.MAX_LOGO_BYTES // 1024),
-                                type=["png", "jpg", "jpeg"])
+        # No type list: Streamlit would refuse other files in English; clean_logo refuses them in Indonesian.
+        logo = st.file_uploader(tr("pengaturan.logo", kb=letterhead.MAX_LOGO_BYTES // 1024))
         remove = st.checkbox(tr("pengaturan.logo_remove"), disabled=not head.get("logo"))
         if st.form_submit_button(tr("common.save"), type="primary"):
             if attempt(letterhead.save, db, user, values, logo.getvalue() if logo else None, remove):
@@ -145,7 +144,7 @@ def signing_official(boss: dict) -> dict:
 def backup_tab() -> None:
     """Back up now, download a kept backup, restore one."""
     st.caption(tr("pengaturan.backup_note", days=settings.get(db, "backup_keep_days")))
-    path = db_module.default_path()
+    path = setup.default_path()
     if st.button(tr("pengaturan.backup_now"), key="pengaturan_backup_now"):
         made = attempt(backup.backup_to_file, path)
         if made:
@@ -170,7 +169,7 @@ def kept_backups(path, existing: list[dict]) -> None:
 
 def restore_form(path) -> None:
     with st.form("pengaturan_restore"):
-        upload = st.file_uploader(tr("pengaturan.restore_file"), type=["db", "sqlite", "sqlite3"])
+        upload = st.file_uploader(tr("pengaturan.restore_file"))  # the restore checks the file itself
         sure = st.checkbox(tr("pengaturan.restore_sure"))
         if not (st.form_submit_button(tr("pengaturan.restore_go")) and upload is not None):
             return

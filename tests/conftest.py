@@ -6,7 +6,8 @@ import shutil
 
 import pytest
 
-from core import auth, db
+import routing
+from core import auth, setup
 
 PASSWORD = "rahasia123"
 
@@ -26,33 +27,24 @@ def fast_hashing():
 
 @pytest.fixture(autouse=True)
 def frame_routes_every_page(monkeypatch):
-    """AppTest resets Streamlit's old ``pages/``-folder mode before every run; keep app.py the router.
-
-    In production app.py switches that mode off at import (see app.py); AppTest re-enables it per run.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
+    """AppTest resets Streamlit's old ``pages/``-folder mode before every run; keep app.py the router (routing.py)."""
     from streamlit.testing.v1 import app_test
 
-    class FrameRouted(PagesManager):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(app_test, "PagesManager", FrameRouted)
+    monkeypatch.setattr(app_test, "PagesManager", routing.FrameRoutedPagesManager)
 
 
 @pytest.fixture
 def db_path(tmp_path, monkeypatch):
     """A path for a new database file; the app's env var points at it too."""
     path = tmp_path / "dasbor.db"
-    monkeypatch.setenv(db.ENV_VAR, str(path))
+    monkeypatch.setenv(setup.ENV_VAR, str(path))
     return path
 
 
 @pytest.fixture
 def fresh_db(db_path):
     """A migrated database with reference data and no accounts."""
-    database = db.prepare(db_path)
+    database = setup.open_database(db_path)
     yield database
     database.close()
 
@@ -63,7 +55,7 @@ def demo_file(tmp_path_factory, fast_hashing):
     from core import demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    database = db.prepare(path)
+    database = setup.open_database(path)
     demo.load(database, auth.create_first_admin(database, "admin", "Admin BKPSDM", PASSWORD))
     database.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the copy must not need the -wal file
     database.close()
@@ -74,7 +66,7 @@ def demo_file(tmp_path_factory, fast_hashing):
 def demo_db(db_path, demo_file):
     """A private copy of the demo database (its path is also $DASBOR_DB, so pages use it)."""
     shutil.copy(demo_file, db_path)
-    database = db.prepare(db_path)
+    database = setup.open_database(db_path)
     yield database
     database.close()
 

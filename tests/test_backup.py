@@ -15,9 +15,10 @@ import pytest
 from PIL import Image
 
 from core import __main__ as cli
-from core import audit, auth, backup, db, demo
+from core import audit, auth, backup, db, demo, setup
 from core.errors import NotFound, PermissionDenied, ValidationError
 from core.i18n import t
+from core.setup import ENV_VAR, open_database
 
 PASSWORD = "rahasia123"
 STAMPED = re.compile(r"^dasbor-\d{8}-\d{6}(-\d+)?\.db$")
@@ -29,7 +30,7 @@ STAMPED = re.compile(r"^dasbor-\d{8}-\d{6}(-\d+)?\.db$")
 def demo_template(tmp_path_factory):
     """The demo data set, built once per module (it takes seconds); tests copy it."""
     path = tmp_path_factory.mktemp("template") / "dasbor.db"
-    database = db.prepare(path)
+    database = open_database(path)
     demo.load(database, auth.create_first_admin(database, "admin", "Admin BKPSDM", PASSWORD))
     database.close()
     return path
@@ -42,7 +43,7 @@ def live(db_path, demo_template):
     source.backup(target)
     source.close()
     target.close()
-    database = db.prepare(db_path)
+    database = open_database(db_path)
     yield database
     database.close()
 
@@ -512,7 +513,7 @@ def test_restore_of_another_page_size(live, db_path, boss, good_backup, tmp_path
 
 def test_restore_works_when_the_live_file_is_empty(db_path, demo_template, tmp_path):
     """A fresh install restores the office's backup (e.g. on a new server)."""
-    fresh = db.prepare(db_path)
+    fresh = open_database(db_path)
     console = {"id": None, "username": "konsol", "role": "admin", "active": 1}
     backup.restore(db_path, demo_template.read_bytes(), console)
     assert "asesor.rini" in usernames(db_path)
@@ -567,7 +568,7 @@ def test_restore_audit_drops_an_id_the_backup_gives_to_someone_else(live, db_pat
 @pytest.fixture
 def run(db_path, monkeypatch):
     """``run(*args, stdin="")`` calls ``main(["--db", <tmp file>, *args])``; the env var is restored afterwards."""
-    monkeypatch.setenv(db.ENV_VAR, str(db_path))  # main() overwrites it; monkeypatch puts it back
+    monkeypatch.setenv(ENV_VAR, str(db_path))  # main() overwrites it; monkeypatch puts it back
 
     def call(*args: str, stdin: str = "") -> int:
         monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
@@ -724,7 +725,7 @@ def test_a_backup_killed_with_sigkill_leaves_nothing_the_next_backup_keeps(live,
         "    time.sleep(60)\n"
         "backup._copy_pages = stuck\n"
         f"backup.backup_to_file({str(db_path)!r})\n")
-    child = subprocess.Popen([sys.executable, "-c", script], cwd=str(db.ROOT), stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen([sys.executable, "-c", script], cwd=str(setup.ROOT), stdout=subprocess.PIPE, text=True)
     try:
         assert child.stdout.readline().strip() == "copying"
         left = [p.name for p in backup.backup_dir(db_path).glob(".*.tmp")]

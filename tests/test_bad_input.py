@@ -32,6 +32,7 @@ from core import assessment, auth, db, demo, integration, letterhead, rating, re
 from core.errors import AuthError, DomainError
 from core.i18n import catalog
 from core.importer import cell_text
+from core.setup import open_database
 
 SETTINGS = settings(max_examples=40, deadline=None, database=None,
                     # No shrinking: it can cost a minute per failure, and every known troublemaker is also tried
@@ -58,7 +59,7 @@ def folder(tmp_path_factory) -> Path:
 def template(folder: Path, name: str, build) -> Path:
     """A database file made once by ``build(database, admin)``, closed and checkpointed."""
     path = folder / f"{name}.db"
-    database = db.prepare(path)
+    database = open_database(path)
     build(database, auth.create_first_admin(database, "admin", "Admin BKPSDM", PASSWORD))
     database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     database.close()

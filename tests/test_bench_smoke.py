@@ -7,7 +7,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BARS = ["save one rating", "30 concurrent writers", "page pages/penilaian.py", "page pages/integrasi.py",
         "JPM+consensus+ranking+9-box", "rater statistics", "page pages/hasil.py", "page pages/talenta.py",
-        "one individual PDF", "ZIP of", "recap PDF", "cold start", "server RSS"]
+        "one individual PDF", "ZIP of", "recap PDF", "import 1,000 rows", "refuse densest XLSX",
+        "talent map + successors", "cold start", "server RSS"]
 
 
 def test_bench_quick_run_reports_every_bar():

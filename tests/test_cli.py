@@ -9,7 +9,7 @@ import pytest
 from assessment_fixtures import PASSWORD  # noqa: E402
 
 from core import __main__ as cli
-from core import auth, db, dbfailure, demo
+from core import auth, db, dbfailure, demo, setup
 from core.errors import AuthError
 from core.i18n import t
 
@@ -20,8 +20,7 @@ NEW_PASSWORD = "baru2026rahasia"
 
 @pytest.fixture
 def run(db_path, monkeypatch):
-    """``run(*args, stdin="")`` calls ``main(["--db", <tmp file>, *args])``; the env var is restored afterwards."""
-    monkeypatch.setenv(db.ENV_VAR, str(db_path))  # main() overwrites it; monkeypatch puts it back
+    """``run(*args, stdin="")`` calls ``main(["--db", <tmp file>, *args])``."""
 
     def call(*args: str, stdin: str = "") -> int:
         monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
@@ -63,7 +62,7 @@ def test_check_names_the_schema_version(run, capsys):
 
 
 def test_check_reports_a_broken_file(run, db_path, capsys):
-    db.prepare(db_path)
+    setup.open_database(db_path)
     conn = sqlite3.connect(db_path, isolation_level=None)
     conn.execute("INSERT INTO positions (event_id, name, job_class) VALUES (999, 'Hantu', 'jpt_pratama')")
     conn.close()
@@ -71,10 +70,11 @@ def test_check_reports_a_broken_file(run, db_path, capsys):
     assert "foreign key" in capsys.readouterr().err
 
 
-def test_db_option_sets_the_env_var_for_the_run(run, db_path, monkeypatch):
-    monkeypatch.setenv(db.ENV_VAR, "/tidak/ada.db")
-    run("check")
-    assert db.default_path() == db_path
+def test_db_option_is_the_file_used_and_the_env_var_is_left_alone(run, db_path, monkeypatch, capsys):
+    monkeypatch.setenv(setup.ENV_VAR, "/tidak/ada.db")
+    assert run("check") == 0
+    assert str(db_path) in capsys.readouterr().out and db.schema_version(db.connect(db_path)) == db.SCHEMA_VERSION
+    assert setup.default_path() == setup.Path("/tidak/ada.db")
 
 
 def test_create_user_makes_the_first_admin(db_path, with_admin):
@@ -201,13 +201,13 @@ def _replace_with_folder(path):
 
 def filled_file(db_path):
     """A database with a few hundred kB of rows and no WAL beside it, so damage to the file is damage."""
-    database = db.prepare(db_path)
+    database = setup.open_database(db_path)
     demo_rows = [(f"kunci_{n}", json.dumps("x" * 500)) for n in range(400)]  # settings hold JSON
     with db.transaction(database):
         database.conn.executemany("INSERT INTO settings (key, value) VALUES (?, ?)", demo_rows)
     database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     database.close()
-    db._prepared.discard(str(db_path.resolve()))  # the next run opens the damaged file as a fresh process would
+    setup._opened.discard(str(db_path.resolve()))  # the next run opens the damaged file as a fresh process would
 
 
 @pytest.mark.parametrize(("damage", "kind"), [(_truncate, "malformed"), (_overwrite_header, "not_a_database"),

@@ -7,6 +7,7 @@ from assessment_fixtures import build_event, count, entries, open_rating, versio
 
 from core import auth, db, rating
 from core.errors import Conflict
+from core.setup import open_database
 
 THREADS = 30
 SAVES_PER_CELL = 3
@@ -69,7 +70,7 @@ def written(tmp_path_factory):
     Returns ``(database, setup, results, errors)``.
     """
     path = tmp_path_factory.mktemp("concurrency") / "dasbor.db"
-    database = db.prepare(path)
+    database = open_database(path)
     admin = auth.create_first_admin(database, "admin", "Admin BKPSDM", "rahasia123")
     setup = make_big_event(database, admin)
     per_thread = [all_cells(setup)[i::THREADS] for i in range(THREADS)]

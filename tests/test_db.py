@@ -1,10 +1,12 @@
 """The database module: schema migrations, pragmas, transactions, integrity, append-only audit log."""
 
+import multiprocessing
 import sqlite3
+import stat
 
 import pytest
 
-from core import audit, db
+from core import audit, db, setup
 
 EXPECTED_TABLES = [
     # workflow (SPEC §2, §4)
@@ -103,10 +105,62 @@ def test_busy_timeout_is_at_least_a_second(db_path):
     assert db.connect(db_path).execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
 
 
-def test_connect_uses_the_env_var_when_no_path_is_given(db_path, fresh_db):
-    database = db.connect()
+def test_the_app_database_is_the_env_var_file(db_path, fresh_db):
+    database = setup.open_app_database()
     put_setting(database, "via_env")
-    assert "via_env" in setting_keys(db.connect(db_path))
+    assert setup.default_path() == db_path and "via_env" in setting_keys(db.connect(db_path))
+
+
+def test_without_the_env_var_the_app_database_lives_under_data(monkeypatch):
+    monkeypatch.delenv(setup.ENV_VAR, raising=False)
+    assert setup.default_path() == setup.ROOT / "data" / "dasbor.db"
+
+
+def test_connect_needs_a_path():
+    with pytest.raises(TypeError):
+        db.connect()
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_a_new_database_file_and_its_wal_and_shm_are_owner_only(db_path, fresh_db):
+    with db.transaction(fresh_db):
+        put_setting(fresh_db, "wal_written")
+    files = [db_path, db_path.with_name(db_path.name + "-wal"), db_path.with_name(db_path.name + "-shm")]
+    assert [mode(f) for f in files] == [0o600] * 3
+
+
+def test_connect_keeps_an_existing_files_content(db_path, fresh_db):
+    put_setting(fresh_db, "kept")
+    fresh_db.close()
+    assert "kept" in setting_keys(db.connect(db_path))
+
+
+def _open_new_file(path: str, barrier, answers) -> None:
+    barrier.wait()  # all four open the same new file at the same moment
+    try:
+        database = setup.open_database(path)
+        answers.put(("ok", database.execute("SELECT count(*) FROM competencies").fetchone()[0]))
+    except Exception as err:  # noqa: BLE001 — the parent shows what failed
+        answers.put(("error", repr(err)))
+
+
+@pytest.mark.parametrize("attempt", range(2))
+def test_four_processes_open_a_new_file_at_once(tmp_path, attempt):
+    path = str(tmp_path / f"baru{attempt}.db")
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter each: nothing already prepared
+    barrier, answers = context.Barrier(4), context.Queue()
+    processes = [context.Process(target=_open_new_file, args=(path, barrier, answers)) for _ in range(4)]
+    for process in processes:
+        process.start()
+    results = [answers.get(timeout=120) for _ in processes]
+    for process in processes:
+        process.join(timeout=60)
+    assert [r[0] for r in results] == ["ok"] * 4, results
+    assert {r[1] for r in results} == {len(db.rows(db.connect(path), "SELECT code FROM competencies"))}
+    assert [m.name for m in db.migrations.applied(db.connect(path))] == [m.name for m in db.migrations._migrations]
 
 
 # Transactions ----------------------------------------------------------------------------------
@@ -273,18 +327,18 @@ def test_check_constraint_refuses(raw_conn, table, row, change):
         insert(raw_conn, table, row | change)
 
 
-# prepare() -------------------------------------------------------------------------------------
+# setup.open_database() -------------------------------------------------------------------------------------
 
 def test_prepare_again_loads_reference_data_once(db_path, fresh_db):
     before = table_counts(fresh_db)
-    assert table_counts(db.prepare(db_path)) == before
+    assert table_counts(setup.open_database(db_path)) == before
 
 
 def test_prepare_after_restart_loads_reference_data_once(db_path, fresh_db, monkeypatch):
     """A new process forgets which files it prepared; loading again must still not duplicate."""
     before = table_counts(fresh_db)
-    monkeypatch.setattr(db, "_prepared", set())
-    assert table_counts(db.prepare(db_path)) == before
+    monkeypatch.setattr(setup, "_opened", set())
+    assert table_counts(setup.open_database(db_path)) == before
 
 
 def test_prepare_fills_the_reference_tables(fresh_db):
@@ -293,9 +347,9 @@ def test_prepare_fills_the_reference_tables(fresh_db):
 
 def test_prepare_refuses_a_file_with_broken_foreign_keys(db_path, fresh_db, raw_conn, monkeypatch):
     raw_conn.execute("INSERT INTO positions (event_id, name, job_class) VALUES (999, 'Hantu', 'jpt_pratama')")
-    monkeypatch.setattr(db, "_prepared", set())
+    monkeypatch.setattr(setup, "_opened", set())
     with pytest.raises(db.IntegrityFailure):
-        db.prepare(db_path)
+        setup.open_database(db_path)
 
 
 def test_rows_and_one_return_plain_dicts(fresh_db):

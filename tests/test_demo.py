@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 from core import auth, db, demo, registry
 from core.errors import Conflict, PermissionDenied
 from core.nip import parse_nip
+from core.setup import open_database
 
 TODAY = dt.date(2026, 11, 23)
 MALE_PREFIXES = {"Drs.", "H."}
@@ -20,7 +21,7 @@ def loaded(tmp_path_factory):
     """One database with the demo set loaded: ``(database, admin, credentials)``."""
     patch = pytest.MonkeyPatch()
     patch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    database = db.prepare(tmp_path_factory.mktemp("demo") / "dasbor.db")
+    database = open_database(tmp_path_factory.mktemp("demo") / "dasbor.db")
     admin = auth.create_first_admin(database, "admin", "Admin BKPSDM", "rahasia123")
     credentials = demo.load(database, admin)
     yield database, admin, credentials

@@ -14,7 +14,7 @@ from assessment_fixtures import (
     rate_candidate,
 )
 
-from core import assessment, db, integration, rating, registry, results, settings
+from core import assessment, integration, rating, registry, results, settings, setup
 from core.errors import ValidationError
 from core.freshness import Stale, data_version, read_at
 
@@ -86,7 +86,7 @@ def test_reading_changes_nothing(fresh_db, admin):
 
 
 def test_two_database_files_at_the_same_audit_id_have_different_versions(tmp_path):
-    first, second = db.prepare(tmp_path / "a.db"), db.prepare(tmp_path / "b.db")
+    first, second = setup.open_database(tmp_path / "a.db"), setup.open_database(tmp_path / "b.db")
     assert data_version(first).split("#")[1] == data_version(second).split("#")[1]
     assert data_version(first) != data_version(second)
 
@@ -107,7 +107,7 @@ def test_read_at_refuses_a_version_the_database_has_moved_past(fresh_db, admin):
 
 
 def test_read_at_sees_one_snapshot_while_another_connection_writes(db_path, fresh_db, admin):
-    other = db.prepare(db_path)
+    other = setup.open_database(db_path)
 
     def read_twice(database):
         first = settings.get(database, "jpm_display_cap")

@@ -9,14 +9,14 @@ from datetime import date
 import openpyxl
 import pytest
 
-from core import importer
+from core import importer, reader
 from core.errors import ValidationError
 from core.i18n import catalog
 from core.importer import COLUMNS, parse_candidate_file, template_csv, template_xlsx
 
 TODAY = date(2026, 11, 23)
 NIP_BUDI = "197501012000031001"
-NIP_SITI = "198203152006042003"
+NIP_SITI = "198203152006042004"  # not the template example's NIP (that row is never imported)
 HEADER = [column.header for column in COLUMNS]
 POSITIONS = {"Kepala Dinas Pendidikan": 11, "Kepala Bappeda": 12}
 
@@ -94,10 +94,10 @@ def test_headers_match_ignoring_case_and_spaces():
 @pytest.mark.parametrize(
     "header, key, words",
     [
-        (["NIP", "Golongan"], "import.columns_missing", ["Nama Lengkap"]),
-        (["NIP", "Nama", "Golongan"], "import.columns_mismatch", ["Lengkap", "dikenal: Nama."]),
-        (["NIP", "Nama Lengkap", "Posisi"], "import.columns_unknown", ["Posisi", "yang Dilamar"]),
-        (["NIP", "Nama Lengkap", "nip"], "import.header_duplicate", ["NIP"]),
+        (["NIP", "Golongan"], "reader.columns_missing", ["Nama", "Kolom di file: NIP, Golongan"]),
+        (["Nomor", "Nama Lengkap", "Golongan"], "reader.columns_missing", ["NIP"]),
+        (["NIP", "Nama Lengkap", "nip"], "import.header_duplicate", ["nip"]),
+        (["NIP", "Nama Lengkap", "N.I.P."], "import.header_duplicate", ["N.I.P."]),
     ],
 )
 def test_wrong_columns_are_named(header, key, words):
@@ -254,10 +254,10 @@ def docx_bytes():
         ("peserta.xlsx", "docx_bytes", "import.not_a_spreadsheet"),
         ("peserta.xlsx", b"%PDF-1.7\n" + bytes(range(256)), "import.not_a_spreadsheet"),
         ("peserta.csv", bytes(range(256)) * 4, "import.not_a_spreadsheet"),
-        ("peserta.pdf", b"%PDF-1.7\n", "import.unsupported_type"),
-        ("peserta.docx", "docx_bytes", "import.unsupported_type"),
-        ("peserta", b"NIP\n", "import.unsupported_type"),
-        ("peserta.xls", b"\xd0\xcf\x11\xe0" + bytes(100), "import.xls_old"),
+        ("peserta.pdf", b"%PDF-1.7\n", "reader.unsupported_type"),
+        ("peserta.docx", "docx_bytes", "reader.unsupported_type"),
+        ("peserta", b"NIP\n", "reader.unsupported_type"),
+        ("peserta.xls", b"\xd0\xcf\x11\xe0" + bytes(100), "reader.xls_unreadable"),
         ("peserta.xlsx", b"PK\x03\x04" + bytes(100), "import.xlsx_unreadable"),
     ],
 )
@@ -286,17 +286,17 @@ def three_rows_xlsx():
 
 
 def test_max_rows_is_allowed(monkeypatch, three_rows_xlsx):
-    monkeypatch.setattr(importer, "MAX_ROWS", 3)
+    monkeypatch.setattr(reader, "MAX_ROWS", 3)
     assert len(parse("p.xlsx", three_rows_xlsx).rows) == 3
 
 
 def test_more_than_max_rows(monkeypatch, three_rows_xlsx):
-    monkeypatch.setattr(importer, "MAX_ROWS", 2)
+    monkeypatch.setattr(reader, "MAX_ROWS", 2)
     assert file_error("p.xlsx", three_rows_xlsx).key == "import.too_many_rows"
 
 
 def test_zip_bomb_is_refused(monkeypatch):
-    monkeypatch.setattr(importer, "MAX_UNPACKED_BYTES", 1000)
+    monkeypatch.setattr(reader, "MAX_UNPACKED_BYTES", 1000)
     assert file_error("p.xlsx", xlsx_bytes(candidate())).key == "import.unpacked_too_large"
 
 
@@ -331,10 +331,17 @@ def test_template_xlsx_layout(template_workbook):
 
 
 @pytest.mark.parametrize("filename, build", [("t.xlsx", template_xlsx), ("t.csv", template_csv)])
-def test_template_round_trip(filename, build):
-    result = parse(filename, build())
-    assert result.ok and len(result.rows) == 1
-    assert result.rows[0]["name"] == "Dr. Siti Rahmawati, S.E., M.Si."
+def test_template_example_row_is_never_imported(filename, build):
+    error = file_error(filename, build())
+    assert error.key == "import.no_rows"
+
+
+@pytest.mark.parametrize("filename, build", [("t.xlsx", xlsx_bytes), ("t.csv", csv_bytes)])
+def test_template_example_row_is_left_out_and_listed(filename, build):
+    example = [importer.TEMPLATE_EXAMPLE[column.key] for column in COLUMNS]
+    result = parse(filename, build(example, candidate()))
+    assert result.ok and [row["nip"] for row in result.rows] == [NIP_BUDI]
+    assert [(item.row, item.reason) for item in result.table.left_out] == [(2, "reader.left_out.example")]
 
 
 def test_template_without_example_row_is_header_only(template_workbook):

@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from core import db, refdata, registry, settings
+from core import db, refdata, registry, settings, setup
 
 COMPETENCIES = [("M.01", "manajerial"), ("M.02", "manajerial"), ("M.03", "manajerial"), ("M.04", "manajerial"),
                 ("M.05", "manajerial"), ("M.06", "manajerial"), ("M.07", "manajerial"), ("M.08", "manajerial"),
@@ -234,7 +234,7 @@ def data_dir(tmp_path, monkeypatch):
 @pytest.fixture
 def office(db_path, data_dir):
     """An office database created from the shipped data, before the data changes."""
-    database = db.prepare(db_path)
+    database = setup.open_database(db_path)
     yield database
     database.close()
 
@@ -287,8 +287,8 @@ def test_only_the_changed_rows_are_written(office, data_dir):
 
 def test_the_upgrade_goes_through_db_prepare_on_the_next_start(office, data_dir, db_path, monkeypatch):
     edit(data_dir, "competencies", lambda d: d["competencies"].append(NEW_COMPETENCY))
-    monkeypatch.setattr(db, "_prepared", set())  # a new process
-    restarted = db.prepare(db_path)
+    monkeypatch.setattr(setup, "_opened", set())  # a new process
+    restarted = setup.open_database(db_path)
     assert "M.09" in {c["code"] for c in refdata.competencies(restarted)}
 
 

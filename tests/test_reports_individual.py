@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from PIL import Image
 from pypdf import PdfReader
 
-from core import audit, db, integration, letterhead, registry, reports
+from core import audit, db, integration, letterhead, pool, registry, reports
 from core.errors import Conflict, PermissionDenied
 from core.i18n import format_percent
 from core.pdf import MARGIN, ReportPDF
@@ -352,13 +352,13 @@ def test_zip_has_one_pdf_per_finalised_registration(demo_db, monkeypatch, parall
     for registration_id in finalised(demo_db, PEMETAAN)[3:]:  # keep the ZIP small: three stay final
         integration.reopen_result(demo_db, admin, registration_id, "Uji arsip laporan")
     monkeypatch.setattr(reports, "PARALLEL_FROM", 2 if parallel else 10_000)
-    pooled, read_frame = [], reports._read_frame
+    pooled, read_frame = [], pool.read_frame
 
     def counted(pipe):
         pooled.append(read_frame(pipe))
         return pooled[-1]
 
-    monkeypatch.setattr(reports, "_read_frame", counted)
+    monkeypatch.setattr(pool, "read_frame", counted)
     calls = []
     archive = zipfile.ZipFile(io.BytesIO(reports.zip_individual(
         demo_db, admin, PEMETAAN, base_url="http://server:8501", progress=lambda i, n: calls.append((i, n)))))

@@ -74,6 +74,7 @@ from core import (
 )
 from core.errors import DomainError, PermissionDenied, ValidationError
 from core.i18n import t
+from core.setup import open_database
 
 SELEKSI, PEMETAAN = 1, 2  # event ids of the demo
 PREP_EVENT = "Persiapan Uji Keamanan"  # a small third event, still in persiapan, for the setup writes
@@ -112,7 +113,7 @@ TITLE_KEYS = {"alat_ukur": "alat.title"}  # the catalog key of a page's title, w
 def demo_file(tmp_path_factory, fast_hashing):
     """The demo plus a small event in persiapan and two spare accounts, built once; tests get a copy."""
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    database = db.prepare(path)
+    database = open_database(path)
     admin = auth.create_first_admin(database, "admin", "Admin BKPSDM", PASSWORD)
     demo.load(database, admin)
     add_prep_event(database, admin)
@@ -752,14 +753,15 @@ OLE_BYTES = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504  # the start of 
 BAD_UPLOADS = {
     # case: (file name, bytes, the ValidationError key)
     "oversized": ("kandidat.csv", lambda: b"NIP;Nama Lengkap\n" + b"1" * importer.MAX_BYTES, "import.file_too_large"),
-    "png": ("foto.png", png_bytes, "import.unsupported_type"),
+    "png": ("foto.png", png_bytes, "reader.unsupported_type"),
     "png-named-xlsx": ("foto.xlsx", png_bytes, "import.not_a_spreadsheet"),
-    "pdf": ("laporan.pdf", lambda: PDF_BYTES, "import.unsupported_type"),
+    "pdf": ("laporan.pdf", lambda: PDF_BYTES, "reader.unsupported_type"),
     "pdf-named-csv": ("laporan.csv", lambda: PDF_BYTES, "import.not_a_spreadsheet"),
-    "zip": ("arsip.zip", zip_bytes, "import.unsupported_type"),
+    "zip": ("arsip.zip", zip_bytes, "reader.unsupported_type"),
     "zip-named-xlsx": ("arsip.xlsx", zip_bytes, "import.not_a_spreadsheet"),
-    "xls": ("lama.xls", lambda: OLE_BYTES, "import.xls_old"),
-    "xls-named-xlsx": ("lama.xlsx", lambda: OLE_BYTES, "import.not_a_spreadsheet"),
+    # .xls is read now (SPEC §9); an OLE header with nothing behind it is a damaged old workbook.
+    "xls": ("lama.xls", lambda: OLE_BYTES, "reader.xls_unreadable"),
+    "xls-named-xlsx": ("lama.xlsx", lambda: OLE_BYTES, "reader.xls_unreadable"),
 }
 IMPORTS = {
     "candidates": lambda database, admin, name, data: registry.import_candidates(database, admin, name, data, SELEKSI),

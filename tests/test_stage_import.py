@@ -7,7 +7,7 @@ import math
 import openpyxl
 import pytest
 
-from core import importer
+from core import importer, reader
 from core.errors import ValidationError
 from core.importer import parse_stage_file, stage_template_xlsx
 
@@ -107,7 +107,6 @@ def test_score_text_with_decimal_comma_or_dot(text, score):
     ("78,5,1", '"78,5,1"', "import.stage_score_not_number"),
     ("1e2", '"1e2"', "import.stage_score_not_number"),
     ("NaN", '"NaN"', "import.stage_score_not_number"),
-    ("#DIV/0!", '"#DIV/0!"', "import.stage_score_not_number"),
     (True, '"True"', "import.stage_score_not_number"),
 ])
 def test_bad_score_names_the_column_and_value(value, shown, key):
@@ -179,11 +178,10 @@ def test_all_row_errors_are_collected():
 
 
 @pytest.mark.parametrize("header, key, words", [
-    (["NIP", "Nama", "Wawancara", "Psikotes"], "import.columns_unknown", ["Psikotes", "Rekam Jejak"]),
-    (["Nama", "Wawancara"], "import.columns_missing", ["NIP"]),
+    (["Nama", "Wawancara"], "reader.columns_missing", ["NIP"]),
     (["NIP", "Nama"], "import.stage_no_stage_column", ["Makalah & Presentasi, Wawancara, Rekam Jejak"]),
-    (["NIP", "Assessment Center"], "import.columns_unknown", ["Assessment Center"]),
-    (["NIP", "Wawancara", "wawancara"], "import.header_duplicate", ["Wawancara"]),
+    (["NIP", "Assessment Center"], "import.stage_no_stage_column", ["Wawancara"]),
+    (["NIP", "Wawancara", "wawancara"], "import.header_duplicate", ["wawancara"]),
 ])
 def test_wrong_columns_are_named(header, key, words):
     error = file_error("n.xlsx", xlsx_bytes([NIP_BUDI, "", 70, 70], header=header))
@@ -193,7 +191,7 @@ def test_wrong_columns_are_named(header, key, words):
 @pytest.mark.parametrize("filename, data, key", [
     ("n.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "import.not_a_spreadsheet"),
     ("n.csv", bytes(range(256)) * 4, "import.not_a_spreadsheet"),
-    ("n.pdf", b"%PDF-1.7\n", "import.unsupported_type"),
+    ("n.pdf", b"%PDF-1.7\n", "reader.unsupported_type"),
     ("n.csv", b"", "import.empty_file"),
     ("n.csv", csv_bytes(), "import.no_rows"),
 ])
@@ -207,7 +205,7 @@ def test_file_over_the_size_limit():
 
 
 def test_more_than_max_rows(monkeypatch):
-    monkeypatch.setattr(importer, "MAX_ROWS", 1)
+    monkeypatch.setattr(reader, "MAX_ROWS", 1)
     assert file_error("n.csv", csv_bytes([NIP_BUDI, "", "70"], [NIP_SITI, "", "70"])).key == "import.too_many_rows"
 
 
@@ -258,3 +256,13 @@ def test_unfilled_template_is_refused_as_a_whole():
     with pytest.raises(ValidationError) as caught:
         parse("nilai.xlsx", stage_template_xlsx(STAGES, PEOPLE))
     assert caught.value.key == "import.stage_no_score"
+
+
+def test_unused_columns_are_ignored_and_listed():
+    result = parse("n.xlsx", xlsx_bytes([NIP_BUDI, "", 70, 70], header=["NIP", "Nama", "Wawancara", "Psikotes"]))
+    assert result.ok and result.table.ignored == ["Psikotes"]
+
+
+def test_excel_error_in_a_score_names_row_and_column():
+    result = parse("n.xlsx", xlsx_bytes([NIP_BUDI, "Budi", 80, "#DIV/0!", ""]))
+    assert errors_of(result) == [(2, "Wawancara", "reader.excel_error")] and not result.rows

@@ -56,9 +56,9 @@ class LiveApp:
         wait_until_up(self.url, self.process)
 
     def database(self):
-        from core import db
+        from core.setup import open_database
 
-        return db.prepare(self.db_path)
+        return open_database(self.db_path)
 
     def stop(self) -> None:
         self.process.terminate()

@@ -118,6 +118,7 @@ def upload(page, tmp_path, name: str, data: bytes) -> None:
     path = tmp_path / name
     path.write_bytes(data)
     page.locator("input[type=file]").set_input_files(str(path))
+    expect(page.get_by_role("button", name=f"Remove {name}")).to_be_visible()  # uploaded before the click
     page.get_by_role("button", name=t("kandidat.import_go")).click()
 
 
