@@ -9,7 +9,7 @@ from core.errors import DomainError
 from core.i18n import format_date, format_percent
 from core.textutil import escape_markdown
 from pages.common import attempt, guard, lang, petunjuk, plain_table, rerun, selected_event_id, show_error, tr
-from pages.talent_forms import talent_section
+from pages.talent_forms import talent_import_part, talent_section
 
 db, user = guard("admin")
 st.title(tr("kandidat.title"))
@@ -249,3 +249,4 @@ with tab_import:
     if event:
         st.caption(tr("kandidat.import_event", event=escape_markdown(event["name"])))
     import_section()
+    talent_import_part(db, user)
