@@ -8,7 +8,18 @@ from core import importer, mappings, reader, refdata, registry, scoring, setting
 from core.errors import DomainError
 from core.i18n import format_date, format_percent
 from core.textutil import escape_markdown
-from pages.common import attempt, guard, lang, petunjuk, plain_table, rerun, selected_event_id, show_error, tr
+from pages.common import (
+    attempt,
+    guard,
+    lang,
+    petunjuk,
+    plain_table,
+    rerun,
+    row_problems,
+    selected_event_id,
+    show_error,
+    tr,
+)
 from pages.talent_forms import talent_import_part, talent_section
 
 db, user = guard("admin")
@@ -134,8 +145,7 @@ def show_result(result) -> None:
         st.success(tr("kandidat.imported", n=len(result.rows)))
     else:
         st.error(tr("kandidat.import_rejected", n=len(result.errors)))
-        plain_table([{tr("import.col_row"): e.row, tr("import.col_column"): e.column or "–",
-                      tr("import.col_problem"): e.text(lang())} for e in result.errors])
+        row_problems(result.errors)
     if table is None:
         return
     sheet = escape_markdown(table.sheet)

@@ -10,7 +10,7 @@ import streamlit as st
 
 from core import refdata, talent, talent_import, talent_store, talent_views
 from core.textutil import escape_markdown
-from pages.common import attempt, lang, plain_table, rerun, tr
+from pages.common import attempt, lang, plain_table, rerun, row_problems, tr
 
 REFERENCE = talent.potensi_reference()
 SCALE = {s["level"]: f"{s['level']} ({s['code']}) {s['name']}" for s in REFERENCE["scale"]}
@@ -137,7 +137,6 @@ def import_report(result) -> None:
         st.success(tr("talentform.imported", n=len(result.rows)))
     else:
         st.error(tr("talentform.rejected", n=len(result.errors)))
-        plain_table([{tr("import.col_row"): e.row, tr("import.col_column"): e.column or "–",
-                      tr("import.col_problem"): e.text(lang())} for e in result.errors])
+        row_problems(result.errors)
     if result.table is not None and result.table.ignored:
         st.caption(tr("reader.report.ignored", columns=escape_markdown(", ".join(result.table.ignored))))

@@ -3,11 +3,10 @@ in Kegiatan and Pengaturan, Presentasi of a pemetaan, the SIASN export in Lapora
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import pytest
 from apptest_helpers import open_page, texts
+from test_pages_results import no_crash, on_event, unescaped, user
 
 from core import audit, db, demo, results, talent, talent_store, talent_views
 from core.i18n import t
@@ -17,18 +16,6 @@ SELEKSI, PEMETAAN = 1, 2  # event ids of the demo
 TALENTA, PRESENTASI, KANDIDAT = "pages/talenta.py", "pages/presentasi.py", "pages/kandidat.py"
 INTEGRASI, KEGIATAN, PENGATURAN, LAPORAN = ("pages/integrasi.py", "pages/kegiatan.py", "pages/pengaturan.py",
                                             "pages/laporan.py")
-
-
-def user(database, username: str) -> dict:
-    return db.one(database, "SELECT * FROM users WHERE username = ?", (username,))
-
-
-def no_crash(at) -> bool:
-    return not at.exception and t("app.unexpected_error") not in texts(at.error)
-
-
-def on_event(at, event_id: int):
-    return at.selectbox(key="sidebar_event").set_value(event_id).run()
 
 
 def talenta(database, username: str = "admin"):
@@ -44,13 +31,13 @@ def gap_person(database, gap: str) -> dict:
     return mapped(database)[index]
 
 
-def unescaped(value):
+def plain(value):
     """What a reader sees: plain_table backslash-escapes markdown in every header and cell."""
-    return re.sub(r"\\(.)", r"\1", value) if isinstance(value, str) else value
+    return unescaped(value) if isinstance(value, str) else value
 
 
 def tables(at) -> list[pd.DataFrame]:
-    return [tb.value.rename(columns=unescaped).map(unescaped) for tb in at.table]
+    return [tb.value.rename(columns=plain).map(plain) for tb in at.table]
 
 
 def table_named(at, column: str) -> pd.DataFrame:
@@ -204,10 +191,14 @@ def test_peserta_potensi_form_writes_and_audits(demo_db):
     assert audit.entries(demo_db, "potensi")[0]["entity_id"] == str(person["candidate_id"])
 
 
+def person_form(database, gap: str, form: str):
+    """The demo person lacking ``gap``, opened on Peserta, and one of the talent forms (potensi, skp, rekam)."""
+    person = gap_person(database, gap)
+    return person, open_person(database, person["nip"]).form(key=f"peserta_{form}_{person['candidate_id']}")
+
+
 def test_peserta_uraian_without_level_is_refused_and_writes_nothing(demo_db):
-    person = gap_person(demo_db, "potensi")
-    at = open_person(demo_db, person["nip"])
-    form = at.form(key=f"peserta_potensi_{person['candidate_id']}")
+    person, form = person_form(demo_db, "potensi", "potensi")
     form.text_input(key=f"pu_{person['candidate_id']}_P.02").set_value("Tanpa level.")
     at = form.form_submit_button[0].click().run()
     assert t("talent.potensi.uraian_without_level", aspect="P.02") in texts(at.error)
@@ -215,20 +206,15 @@ def test_peserta_uraian_without_level_is_refused_and_writes_nothing(demo_db):
 
 
 def test_peserta_skp_form_writes_one_year(demo_db):
-    person = gap_person(demo_db, "skp")
-    at = open_person(demo_db, person["nip"])
-    form = at.form(key=f"peserta_skp_{person['candidate_id']}")
+    person, form = person_form(demo_db, "skp", "skp")
     form.number_input[0].set_value(2025)
     form.selectbox[0].set_value("sangat_baik")
-    at = form.form_submit_button[0].click().run()
-    assert no_crash(at)
+    assert no_crash(form.form_submit_button[0].click().run())
     assert talent_store.skp_of(demo_db, person["candidate_id"]) == {2025: "sangat_baik"}
 
 
 def test_peserta_rekam_jejak_needs_a_date_for_a_hukuman(demo_db):
-    person = gap_person(demo_db, "rekam_jejak")
-    at = open_person(demo_db, person["nip"])
-    form = at.form(key=f"peserta_rekam_{person['candidate_id']}")
+    person, form = person_form(demo_db, "rekam_jejak", "rekam")
     form.selectbox(key=f"pr_huk_{person['candidate_id']}").set_value("ringan")
     at = form.form_submit_button[0].click().run()
     assert t("talent.rekam.hukdis_needs_date") in texts(at.error)
