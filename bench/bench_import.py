@@ -64,11 +64,11 @@ def import_seconds(fmt: str, rows: list[list]) -> tuple[float, float, int]:
     """Wall and CPU time of ``registry.import_candidates`` on a new database; the candidates written."""
     import filegen
 
-    from core import auth, db, registry
+    from core import auth, registry, setup
 
     data = filegen.build(fmt, [("Peserta", rows)])
     path = Path(tempfile.mkdtemp(prefix="dasbor-import-")) / "dasbor.db"
-    database = db.prepare(path)
+    database = setup.open_database(path)
     admin = auth.create_first_admin(database, "admin", "Admin Benchmark", "rahasia123")
     started, cpu = time.perf_counter(), time.process_time()
     result = registry.import_candidates(database, admin, "peserta" + filegen.extension(fmt), data)

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from core import audit
-from core.db import one, rows, transaction
+from core.db import one, one_or_raise, rows, transaction
 from core.errors import Conflict, NotFound, ValidationError
-from core.registry import clean_text, get_event, require_state
+from core.registry import clean_text, delete_unused, get_event, require_state
 from core.roles import require
 
 EXERCISE_KINDS = ("inbasket", "lgd", "analisis_kasus", "presentasi", "wawancara", "custom")
@@ -44,21 +44,13 @@ def create_exercise(db: Database, actor: dict, event_id: int, name: str, kind: s
 
 
 def delete_exercise(db: Database, actor: dict, exercise_id: int) -> None:
-    require(actor, "admin")
-    with transaction(db):
-        exercise = get_exercise(db, exercise_id)
-        require_state(get_event(db, exercise["event_id"]), "persiapan")
-        if one(db, "SELECT 1 FROM ratings WHERE exercise_id = ?", (exercise_id,)):
-            raise Conflict("exercise.has_ratings")
-        db.execute("DELETE FROM exercises WHERE id = ?", (exercise_id,))
-        audit.record(db, actor, "delete", "exercise", exercise_id, old=exercise)
+    """Only an exercise without ratings can go."""
+    delete_unused(db, actor, "exercises", "exercise", get_exercise, exercise_id,
+                  "SELECT 1 FROM ratings WHERE exercise_id = ?", Conflict("exercise.has_ratings"))
 
 
 def get_exercise(db: Database, exercise_id: int) -> dict:
-    exercise = one(db, "SELECT * FROM exercises WHERE id = ?", (exercise_id,))
-    if not exercise:
-        raise NotFound("exercise.not_found")
-    return exercise
+    return one_or_raise(db, "SELECT * FROM exercises WHERE id = ?", (exercise_id,), NotFound("exercise.not_found"))
 
 
 def list_exercises(db: Database, event_id: int) -> list[dict]:

@@ -15,7 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
 from core import audit, settings
-from core.db import one, rows, transaction
+from core.db import one, one_or_raise, rows, transaction
 from core.errors import AuthError, Conflict, NotFound, ValidationError
 from core.roles import ROLES, is_lead, require  # noqa: F401 -- is_lead: auth.is_lead stays valid
 
@@ -104,10 +104,7 @@ def create_user(db: Database, actor: dict, username: str, full_name: str, role: 
 
 
 def get_user(db: Database, user_id: int) -> dict:
-    user = one(db, "SELECT * FROM users WHERE id = ?", (user_id,))
-    if not user:
-        raise NotFound("auth.user_not_found")
-    return user
+    return one_or_raise(db, "SELECT * FROM users WHERE id = ?", (user_id,), NotFound("auth.user_not_found"))
 
 
 def list_users(db: Database, actor: dict) -> list[dict]:

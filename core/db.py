@@ -18,7 +18,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 BUSY_TIMEOUT_MS = 10_000
-SCHEMA_VERSION = "0004_reader_import_mappings"  # the newest migration: what `check` and a restore report
+SCHEMA_VERSION = "0005_pansel_papers"  # the newest migration: what `check` and a restore report
 FILE_MODE = 0o600  # the database holds personal data: owner only (SQLite gives -wal/-shm the same mode)
 SCHEMES_FILE = Path(__file__).resolve().parent.parent / "data" / "talent_schemes.json"  # shipped by migration 0003
 
@@ -104,6 +104,14 @@ def check_integrity(db: Database) -> list[str]:
 def rows(db: Database, sql: str, params: tuple | list | dict = ()) -> list[dict]:
     """Run a query and return plain dicts."""
     return [dict(row) for row in db.execute(sql, params).fetchall()]
+
+
+def one_or_raise(db: Database, sql: str, params: tuple | list | dict, missing: Exception) -> dict:
+    """The one row, or raise ``missing`` (the caller's named error) when there is none."""
+    row = one(db, sql, params)
+    if row is None:
+        raise missing
+    return row
 
 
 def one(db: Database, sql: str, params: tuple | list | dict = ()) -> dict | None:
@@ -513,3 +521,45 @@ def reader_import_mappings(db: Database) -> None:
         );
         """
     )
+
+
+@migrations(name="0005_pansel_papers")
+def pansel_papers(db: Database) -> None:
+    """The Pansel of a seleksi terbuka and the papers it issues (SPEC §6.3)."""
+    db.executescript(PANSEL_SCHEMA_SQL)
+
+
+PANSEL_SCHEMA_SQL = """
+CREATE TABLE pansel (
+    event_id INTEGER PRIMARY KEY REFERENCES events(id),
+    heading TEXT NOT NULL,                 -- PANITIA SELEKSI TERBUKA JABATAN PIMPINAN TINGGI PRATAMA …
+    sk_number TEXT NOT NULL,               -- the Keputusan that formed the Pansel
+    sk_date TEXT NOT NULL,
+    ppk TEXT NOT NULL,                     -- the addressee of the surat pengantar, e.g. Wali Kota …
+    number_format TEXT NOT NULL,           -- the Pansel's own numbering, {seq} {month_roman} {year}
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE pansel_members (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    sort INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    nip TEXT NOT NULL DEFAULT '',
+    role TEXT NOT NULL CHECK (role IN ('ketua', 'sekretaris', 'anggota'))
+);
+CREATE INDEX pansel_members_event ON pansel_members (event_id, sort);
+CREATE TABLE pansel_papers (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    kind TEXT NOT NULL CHECK (kind IN ('berita_acara', 'pengantar')),
+    position_id INTEGER REFERENCES positions(id),  -- the berita acara's position; none for the pengantar
+    seq INTEGER NOT NULL,
+    number TEXT NOT NULL,
+    meeting_date TEXT NOT NULL,            -- as entered when issued: a reprint never takes the printing day
+    place TEXT NOT NULL,
+    content TEXT NOT NULL,                 -- JSON of everything printed, so a reprint is identical
+    issued_at TEXT NOT NULL,
+    issued_by INTEGER NOT NULL REFERENCES users(id)
+);
+CREATE INDEX pansel_papers_event ON pansel_papers (event_id, seq);
+"""

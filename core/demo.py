@@ -14,6 +14,7 @@ from core import (
     auth,
     integration,
     letterhead,
+    pansel,
     rating,
     refdata,
     registry,
@@ -118,6 +119,14 @@ ASSESSORS = [("asesor.rini", "Dra. Rini Astuti, M.Psi., Psikolog", "196805121994
 PIMPINAN = ("pimpinan.sekda", "Ir. H. Sutarman, M.T.", "196903141995031002")
 KEPALA_BKPSDM = {"title": "Kepala BKPSDM Kota Harapan Jaya", "name": "Dr. Hj. Nurhayati, S.Sos., M.Si.",
                  "nip": "197006151996032003"}
+PANSEL = {"heading": "PANITIA SELEKSI TERBUKA JABATAN PIMPINAN TINGGI PRATAMA PEMERINTAH KOTA HARAPAN JAYA",
+          "sk_number": "100.3.3.2/412/BKPSDM/2026", "sk_date": "2026-10-01", "ppk": "Wali Kota Harapan Jaya",
+          "number_format": pansel.DEFAULT_NUMBER_FORMAT}
+PANSEL_MEMBERS = [("Ir. H. Sutarman, M.T.", "196903141995031002", "ketua"),
+                  ("Dr. Hj. Nurhayati, S.Sos., M.Si.", "197006151996032003", "sekretaris"),
+                  ("Prof. Dr. Bambang Wijaya, M.A.", "", "anggota"),
+                  ("Dr. Lestari Handayani, M.Psi., Psikolog", "", "anggota"),
+                  ("Drs. Hendra Gunawan, M.Si.", "196712101993031006", "anggota")]
 
 
 def make_nip(rng: random.Random, gender: str, born: tuple[int, int] = (1971, 1984)) -> str:
@@ -225,6 +234,8 @@ def _seleksi_terbuka(db, admin, users, rng) -> None:
         _submit_all_but_one(db, assessors, registrations[index])
     _integrate(db, assessors[0], registrations[:4 * per], rng)
     _stages(db, admin, event_id, registrations[:4 * per], rng)
+    pansel.save_pansel(db, admin, event_id, PANSEL)
+    pansel.set_members(db, admin, event_id, [{"name": n, "nip": nip, "role": r} for n, nip, r in PANSEL_MEMBERS])
 
 
 def _stages(db, admin, event_id, registration_ids, rng) -> None:

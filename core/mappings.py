@@ -12,10 +12,10 @@ from sqlite_utils import Database
 
 from core import audit
 from core.audit import now
-from core.auth import require
 from core.db import one, transaction
 from core.errors import ValidationError
 from core.reader import fields_of
+from core.roles import require
 
 
 def saved(db: Database, kind: str, signature: str) -> dict[str, int] | None:

@@ -7,6 +7,7 @@ import base64
 import copy
 import io
 import os
+import re
 import tempfile
 import threading
 from pathlib import Path
@@ -25,6 +26,7 @@ NEXT_LINE = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
 SIGNING_ROOM = 20  # mm between the role and the name: room for a signature and a stamp
 UNSIGNED = "(" + "." * 30 + ")"  # room for a handwritten name; fits a third of the page
 BULLET_INDENT = 6  # mm: the text of a point hangs here, under itself
+BULLET_MARK = re.compile(r"^(?:[-•·*]|\d{1,2}[.)])\s+")  # a typed bullet or number gives way to ours
 SHADE = (217, 226, 243)  # the standard's cell in the profile table
 
 
@@ -228,7 +230,7 @@ class ReportPDF(FPDF):
 
     def points(self, text: str, size: float = 10) -> None:
         """A text of one point per line as bullets with a hanging indent; a single sentence as a paragraph."""
-        items = [line.strip().lstrip("-•*·").strip() for line in (text or "").splitlines() if line.strip()]
+        items = [BULLET_MARK.sub("", line.strip()) for line in (text or "").splitlines() if line.strip()]
         if len(items) <= 1:
             self.paragraph(items[0] if items else "")
             return

@@ -76,3 +76,73 @@ def _axis(pdf, plot_x: float, bottom: float, plot_w: float) -> None:
         label = str(level)
         pdf.text(_scale(plot_x, plot_w, level) - pdf.get_string_width(label) / 2, bottom + 3.2, label)
     pdf.set_text_color(0, 0, 0)
+
+
+# The 9-box talent map (SPEC §4.6) --------------------------------------------------------------
+
+POTENTIAL_ROWS = ("tinggi", "menengah", "rendah")  # top to bottom
+PERFORMANCE_COLUMNS = ("di_bawah", "sesuai", "di_atas")  # left to right
+POOL_FILL = (226, 239, 218)  # the succession pool (boxes 7, 8, 9)
+CELL_FILL = (245, 245, 245)
+AXIS_ROOM = 9  # mm left of and below the grid for the axis names
+CELL_HEIGHT = 21  # mm
+
+
+def ninebox_grid(pdf, cells: Sequence[dict], labels: dict, x: float, y: float, width: float) -> float:
+    """Nine boxes, potential up and performance to the right; each with its number, head count and who.
+
+    ``cells``: per box ``box``, ``potential``, ``performance``, ``succession``, ``count``, ``people``
+    (participant numbers); ``labels``: axis names and the level words (``tinggi``, ``di_atas``, …, ``count``).
+    Returns the height used.
+    """
+    cell_w = (width - AXIS_ROOM - 22) / 3
+    grid_x = x + AXIS_ROOM + 22
+    at = {(c["potential"], c["performance"]): c for c in cells}
+    for row, potential in enumerate(POTENTIAL_ROWS):
+        top = y + row * CELL_HEIGHT
+        _row_label(pdf, labels[potential], x + AXIS_ROOM, top, 20)
+        for column, performance in enumerate(PERFORMANCE_COLUMNS):
+            cell = at.get((potential, performance))
+            if cell:
+                _box(pdf, cell, labels["count"], grid_x + column * cell_w, top, cell_w)
+    bottom = y + 3 * CELL_HEIGHT
+    for column, performance in enumerate(PERFORMANCE_COLUMNS):
+        _centred(pdf, labels[performance], grid_x + column * cell_w, bottom + 4, cell_w, 7.5)
+    _centred(pdf, labels["performance_axis"], grid_x, bottom + 8.5, 3 * cell_w, 8, "B")
+    with pdf.rotation(90, x + 4, y + 1.5 * CELL_HEIGHT):
+        _centred(pdf, labels["potential_axis"], x + 4 - 1.5 * CELL_HEIGHT, y + 1.5 * CELL_HEIGHT + 1, 3 * CELL_HEIGHT,
+                 8, "B")
+    pdf.set_text_color(0, 0, 0)
+    return 3 * CELL_HEIGHT + AXIS_ROOM + 2
+
+
+def _box(pdf, cell: dict, count_word: str, x: float, top: float, width: float) -> None:
+    pdf.set_fill_color(*(POOL_FILL if cell["succession"] else CELL_FILL))
+    pdf.set_draw_color(120, 120, 120)
+    pdf.set_line_width(0.3)
+    pdf.rect(x, top, width, CELL_HEIGHT, style="DF")
+    pdf.set_font(style="B", size=13)
+    pdf.set_text_color(*TEXT)
+    pdf.text(x + 2, top + 6, str(cell["box"]))
+    pdf.set_font(style="B", size=8)
+    count = f"{cell['count']} {count_word}"
+    pdf.text(x + width - 2 - pdf.get_string_width(count), top + 5.5, count)
+    pdf.set_font(style="", size=6.5)
+    pdf.set_xy(x + 1.5, top + 8)
+    people = ", ".join(cell["people"])
+    while people and len(pdf.multi_cell(width - 3, 3, people, dry_run=True, output="LINES")) > 5:
+        people = people[:people.rstrip(", …").rfind(",")] + ", …"  # what does not fit is in the table above
+    pdf.multi_cell(width - 3, 3, people, align="L")
+    pdf.set_draw_color(0, 0, 0)
+
+
+def _row_label(pdf, text: str, x: float, top: float, width: float) -> None:
+    pdf.set_font(style="", size=7.5)
+    pdf.set_text_color(*TEXT)
+    pdf.text(x + width - 1 - pdf.get_string_width(text), top + CELL_HEIGHT / 2 + 1.2, text)
+
+
+def _centred(pdf, text: str, x: float, baseline: float, width: float, size: float, style: str = "") -> None:
+    pdf.set_font(style=style, size=size)
+    pdf.set_text_color(*TEXT)
+    pdf.text(x + (width - pdf.get_string_width(text)) / 2, baseline, text)

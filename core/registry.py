@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from core import audit, importer, nip, refdata
-from core.db import one, rows, transaction
+from core.db import one, one_or_raise, rows, transaction
 from core.errors import Conflict, NotFound, ValidationError
 from core.fields import MAX_PARTICIPANT_NO, clean_date, clean_email, clean_golongan, clean_phone, clean_text
 from core.roles import require
@@ -62,10 +62,7 @@ def update_event(db: Database, actor: dict, event_id: int, name, purpose, start_
 
 
 def get_event(db: Database, event_id: int) -> dict:
-    event = one(db, "SELECT * FROM events WHERE id = ?", (event_id,))
-    if not event:
-        raise NotFound("event.not_found")
-    return event
+    return one_or_raise(db, "SELECT * FROM events WHERE id = ?", (event_id,), NotFound("event.not_found"))
 
 
 def list_events(db: Database) -> list[dict]:
@@ -128,21 +125,25 @@ def update_position(db: Database, actor: dict, position_id: int, name, unit, job
 
 def delete_position(db: Database, actor: dict, position_id: int) -> None:
     """Only a position nobody is registered for can go."""
+    delete_unused(db, actor, "positions", "position", get_position, position_id,
+                  "SELECT 1 FROM registrations WHERE position_id = ?", Conflict("position.has_candidates"))
+
+
+def delete_unused(db: Database, actor: dict, table: str, entity: str, get, row_id: int, used_sql: str,
+                  in_use: Exception) -> None:
+    """Admin deletes a setup row of an event in persiapan that nothing uses yet; audited with the old row."""
     require(actor, "admin")
     with transaction(db):
-        before = get_position(db, position_id)
+        before = get(db, row_id)
         require_state(get_event(db, before["event_id"]), "persiapan")
-        if one(db, "SELECT 1 FROM registrations WHERE position_id = ?", (position_id,)):
-            raise Conflict("position.has_candidates")
-        db.execute("DELETE FROM positions WHERE id = ?", (position_id,))
-        audit.record(db, actor, "delete", "position", position_id, old=before)
+        if one(db, used_sql, (row_id,)):
+            raise in_use
+        db.execute(f"DELETE FROM {table} WHERE id = ?", (row_id,))  # table: a constant of the caller
+        audit.record(db, actor, "delete", entity, row_id, old=before)
 
 
 def get_position(db: Database, position_id: int) -> dict:
-    position = one(db, "SELECT * FROM positions WHERE id = ?", (position_id,))
-    if not position:
-        raise NotFound("position.not_found")
-    return position
+    return one_or_raise(db, "SELECT * FROM positions WHERE id = ?", (position_id,), NotFound("position.not_found"))
 
 
 def list_positions(db: Database, event_id: int) -> list[dict]:
@@ -231,10 +232,7 @@ def update_candidate(db: Database, actor: dict, candidate_id: int, nip_text, nam
 
 
 def get_candidate(db: Database, candidate_id: int) -> dict:
-    candidate = one(db, "SELECT * FROM candidates WHERE id = ?", (candidate_id,))
-    if not candidate:
-        raise NotFound("candidate.not_found")
-    return candidate
+    return one_or_raise(db, "SELECT * FROM candidates WHERE id = ?", (candidate_id,), NotFound("candidate.not_found"))
 
 
 def search_candidates(db: Database, query: str = "", event_id: int | None = None,

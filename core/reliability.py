@@ -190,26 +190,20 @@ def _checked(value: float) -> float:
     return value
 
 
+def _band(value: float, bands: tuple[tuple[float, str], ...], below: str) -> str:
+    """The name of the first band whose lower bound ``value`` reaches (bands highest first)."""
+    value = _checked(value)
+    return next((name for bound, name in bands if value >= bound), below)
+
+
 def koo_li_band(value: float) -> str:
     """Koo & Li (2016) band of an ICC: poor < .50 ≤ moderate < .75 ≤ good < .90 ≤ excellent."""
-    value = _checked(value)
-    if value >= 0.90:
-        return "excellent"
-    if value >= 0.75:
-        return "good"
-    if value >= 0.50:
-        return "moderate"
-    return "poor"
+    return _band(value, ((0.90, "excellent"), (0.75, "good"), (0.50, "moderate")), "poor")
 
 
 def alpha_verdict(value: float) -> str:
     """Krippendorff's verdict on alpha: unreliable < .667 ≤ tentative < .800 ≤ reliable."""
-    value = _checked(value)
-    if value >= 0.800:
-        return "reliable"
-    if value >= 0.667:
-        return "tentative"
-    return "unreliable"
+    return _band(value, ((0.800, "reliable"), (0.667, "tentative")), "unreliable")
 
 
 def low_agreement(values: Iterable[float], minimum: float) -> int:

@@ -1,5 +1,8 @@
-"""Event-level reports (SPEC §4.5, §6 items 2–3): the recap of results per position and the berita acara
-of one position. The recap's data (:func:`build_recap`) is shared with the spreadsheet in :mod:`core.exports`.
+"""The recap of an event's results per position (SPEC §4.5, §6.2). Its data (:func:`build_recap`) are shared
+with the spreadsheet in :mod:`core.exports` and the Pansel's papers in :mod:`core.report_pansel`.
+
+A pengisian recap ranks and highlights the three best names; a pemetaan recap never ranks people against
+each other: per position the JPM, category, box and recommendation, and the 9-box as a picture.
 """
 
 from __future__ import annotations
@@ -11,9 +14,9 @@ import pandas as pd
 from fpdf.fonts import FontFace
 from sqlite_utils import Database
 
-from core import letterhead, registry, results, scoring, settings
+from core import letterhead, pdf_charts, registry, results, scoring, settings
 from core.db import one
-from core.errors import NotFound, PermissionDenied
+from core.errors import PermissionDenied
 from core.i18n import format_date, format_number, format_percent, t
 from core.pdf import FONT, MARGIN, NEXT_LINE, ReportPDF, place_and_date
 from core.roles import is_lead, require
@@ -25,7 +28,7 @@ HEAD_STYLE = FontFace(emphasis="BOLD", fill_color=(225, 225, 225))
 TOP_STYLE = FontFace(emphasis="BOLD", fill_color=(255, 236, 170))  # the three best names
 NOTE_STYLE = FontFace(size_pt=7.5)
 TABLE_FONT_SIZE = 8.5
-BEST_WIDTHS = {"rank": 18, "nip": 37, "jpm": 18, "category": 32, "final": 19}  # berita acara, portrait
+SIGNATURE_HEIGHT = 62  # mm: place and date, two signature blocks with their roles, names and NIPs
 ALIGN = {"rank": "CENTER", "text": "LEFT", "category": "LEFT", "percent": "RIGHT", "score": "RIGHT"}
 
 
@@ -217,12 +220,16 @@ def leave_room_for_names(widths: list[float], page_width: float) -> list[float]:
 
 
 def recap_pdf(db: Database, actor: dict, event_id: int, on: dt.date | None = None) -> bytes:
-    """REKAPITULASI HASIL PENILAIAN KOMPETENSI of an event; DRAF unless every result is final."""
+    """REKAPITULASI HASIL PENILAIAN KOMPETENSI of an event; DRAF unless every result is final, RAHASIA."""
     require_reader(db, actor, event_id)
     on = on or dt.date.today()
     recap = build_recap(db, event_id)
+    mapping = recap.event["purpose"] == "pemetaan"
+    boxes = talent_boxes(db, event_id) if mapping else {}
+    if mapping:
+        mapping_view(recap, boxes)
     head = letterhead.current(db)
-    pdf = OrientedPDF(head, t("export.recap.title"), draft=not recap.all_final,
+    pdf = OrientedPDF(head, t("export.recap.title"), draft=not recap.all_final, confidential=True,
                       footer_note=t("export.recap.footer", event=recap.event["name"], date=format_date(on)))
     widths = fitted_widths(pdf, recap.columns)
     if sum(widths) + NAME_MIN_WIDTH > PORTRAIT_WIDTH:  # the stage columns need a landscape page
@@ -231,14 +238,72 @@ def recap_pdf(db: Database, actor: dict, event_id: int, on: dt.date | None = Non
     widths = leave_room_for_names(widths, pdf.epw)
     pdf.title_block(t("export.recap.title"), recap.event["name"])
     _event_facts(pdf, recap)
+    last = len(recap.positions)
     for index, section in enumerate(recap.positions, start=1):
-        _position_section(pdf, recap, section, index, widths)
-    pimpinan, city = head.get("pimpinan") or {}, head.get("city", "")
-    pdf.signatures([{"role": f"{t('export.sign.known')}\n{pimpinan.get('title', '')}",
-                     "name": pimpinan.get("name", ""), "nip": pimpinan.get("nip", "")},
-                    {"role": f"{place_and_date(city, on.isoformat())}\n{t('export.sign.lead')}",
-                     **lead_of(db, event_id)}])
+        _position_section(pdf, recap, section, index, widths, SIGNATURE_HEIGHT if index == last and not mapping else 0)
+    if mapping:
+        _ninebox_picture(pdf, boxes)
+    _recap_signatures(db, pdf, head, event_id, on)
     return pdf.output_bytes()
+
+
+def _recap_signatures(db: Database, pdf: ReportPDF, head: dict, event_id: int, on: dt.date) -> None:
+    """The Pimpinan Penyelenggara Penilaian Kompetensi (Mengetahui) and the Ketua Tim (SPEC §6.2)."""
+    pimpinan = head.get("pimpinan") or {}
+    pdf.signatures([{"role": t("report.role.pimpinan", title=pimpinan.get("title", "")),
+                     "name": pimpinan.get("name", ""), "nip": pimpinan.get("nip", "")},
+                    {"role": t("export.sign.lead"), **lead_of(db, event_id)}],
+                   place_date=place_and_date(head.get("city", ""), on.isoformat()))
+
+
+# The pemetaan recap: no ranking, the box and its recommendation --------------------------------------
+
+def talent_boxes(db: Database, event_id: int) -> dict[int, dict]:
+    """Box number → label, action, succession flag, head count and people: the event's talent map on its scheme
+    (PermenPANRB 20/2025), the one place the recap takes it from."""
+    return {int(b["box"]): b for b in results.ninebox_summary(db, event_id)}
+
+
+def mapping_columns() -> list[Column]:
+    """No. Peserta, Nama, JPM, Kategori, Kotak, Rekomendasi: no rank column."""
+    return [Column(t("export.col.participant_no"), "text", "participant_no", 19),
+            Column(t("export.col.name"), "text", "name", 0),
+            Column(t("export.col.jpm"), "percent", "jpm", 20),
+            Column(t("export.col.category"), "category", "category", 34),
+            Column(t("recap.col.box"), "text", "box", 14),
+            Column(t("recap.col.recommendation"), "text", "recommendation", 78)]
+
+
+def mapping_view(recap: Recap, boxes: dict[int, dict]) -> None:
+    """The recap of a pemetaan: peserta in their number's order with box and recommendation; the
+    selection's three best, warnings and tie-break rule do not apply (SPEC §4.6)."""
+    recap.columns, recap.tiebreak = mapping_columns(), ""
+    for section in recap.positions:
+        mapped = [_mapped(record, boxes) for record in section.ranked]
+        pending = section.candidates - len(mapped)
+        section.ranked = sorted(mapped, key=lambda r: r["participant_no"])
+        section.best, section.warnings = [], []
+        section.notes = [t("recap.mapping.pending", n=pending)] if pending else [] if mapped else [
+            t("export.no_results")]
+
+
+def _mapped(record: dict, boxes: dict[int, dict]) -> dict:
+    box = boxes.get(int(record["box"])) if record.get("box") is not None else None
+    return record | {"top3": False, "box": str(box["box"]) if box else "–",
+                     "recommendation": box["action"] if box else t("recap.mapping.no_box")}
+
+
+def _ninebox_picture(pdf: ReportPDF, boxes: dict[int, dict]) -> None:
+    """The 9-box with who is in each box; the signatures follow on the same page."""
+    keep_together(pdf, 3 * pdf_charts.CELL_HEIGHT + 30 + SIGNATURE_HEIGHT)
+    pdf.heading(t("recap.ninebox.title"))
+    cells = [b | {"people": sorted(p["participant_no"] for p in b["people"])} for b in boxes.values()]
+    labels = {key: t(f"recap.ninebox.{key}") for key in (*pdf_charts.POTENTIAL_ROWS, *pdf_charts.PERFORMANCE_COLUMNS,
+                                                         "count", "potential_axis", "performance_axis")}
+    width, top = min(pdf.epw, 170), pdf.get_y() + 2
+    height = pdf_charts.ninebox_grid(pdf, cells, labels, pdf.l_margin + (pdf.epw - width) / 2, top, width)
+    pdf.set_y(top + height + 4)
+    pdf.paragraph(t("recap.ninebox.note"), size=8.5)
 
 
 def _event_facts(pdf: ReportPDF, recap: Recap) -> None:
@@ -253,8 +318,9 @@ def _event_facts(pdf: ReportPDF, recap: Recap) -> None:
         pdf.cell(45, 5.2, label)
         pdf.set_font(FONT, "", 9.5)
         pdf.multi_cell(0, 5.2, f": {value}", **NEXT_LINE)
-    pdf.set_font(FONT, "", 8.5)
-    pdf.multi_cell(0, 5, t("export.recap.highlight_note"), **NEXT_LINE)
+    if event["purpose"] == "pengisian":
+        pdf.set_font(FONT, "", 8.5)
+        pdf.multi_cell(0, 5, t("export.recap.highlight_note"), **NEXT_LINE)
     pdf.ln(3)
 
 
@@ -271,9 +337,10 @@ def _estimated_height(section: PositionRecap) -> float:
 
 
 def _position_section(pdf: ReportPDF, recap: Recap, section: PositionRecap, index: int,
-                      widths: list[float]) -> None:
-    # A position stays on one page when it fits, but never at the cost of more than half a page left blank.
-    keep_together(pdf, min(_estimated_height(section), (pdf.page_break_trigger - pdf.t_margin) / 2))
+                      widths: list[float], then: float = 0) -> None:
+    """A position stays on one page when it fits, but never at the cost of more than half a page left blank;
+    ``then``: the height of what must follow on the same page (the signatures after the last position)."""
+    keep_together(pdf, min(_estimated_height(section), (pdf.page_break_trigger - pdf.t_margin) / 2) + then)
     pdf.heading(f"{index}. {section.name}")
     if section.ranked:
         _ranking_table(pdf, recap.columns, widths, section.ranked, footnote=recap.tiebreak)
@@ -302,77 +369,3 @@ def _ranking_table(pdf: ReportPDF, columns: list[Column], widths: list[float], r
                 row.cell(shown(column, record.get(column.key)), style=TOP_STYLE if record["top3"] else None)
         if footnote:
             table.row().cell(footnote, colspan=len(columns), align="LEFT", style=NOTE_STYLE)
-
-
-# The berita acara of one position ---------------------------------------------------------------
-
-def berita_acara_pdf(db: Database, actor: dict, event_id: int, position_id: int, on: dt.date | None = None) -> bytes:
-    """BERITA ACARA HASIL SELEKSI of one position: the three best names and the Pansel's signature lines."""
-    require_reader(db, actor, event_id)
-    if registry.get_position(db, position_id)["event_id"] != event_id:
-        raise NotFound("position.not_found")
-    on = on or dt.date.today()
-    recap = build_recap(db, event_id)
-    section = next(p for p in recap.positions if p.position_id == position_id)
-    head = letterhead.current(db)
-    pdf = ReportPDF(head, t("export.ba.title"), draft=not section.all_final,
-                    footer_note=t("export.ba.footer", position=section.name, date=format_date(on)))
-    pdf.add_page()
-    pdf.title_block(t("export.ba.title"), t("export.ba.subtitle", position=section.name))
-    pdf.set_font(FONT, "", 9.5)
-    pdf.multi_cell(0, 5, t("export.ba.number"), align="C", **NEXT_LINE)
-    pdf.ln(4)
-    _berita_acara_body(pdf, recap, section, on)
-    _pansel_signatures(pdf, place_and_date(head.get("city", ""), on.isoformat()))
-    return pdf.output_bytes()
-
-
-def _berita_acara_body(pdf: ReportPDF, recap: Recap, section: PositionRecap, on: dt.date) -> None:
-    weekday = t("export.weekdays").split(",")[on.weekday()]
-    opening = t("export.ba.opening", weekday=weekday, date=format_date(on), event=recap.event["name"],
-                position=section.name)
-    if not section.best:
-        pdf.paragraph(opening)
-        pdf.paragraph(t("export.ba.none"), style="B")
-    else:
-        pdf.paragraph(f"{opening} {t('export.ba.naming')}")
-        columns = [c for c in recap.columns if c.key not in ("participant_no",) and not c.key.startswith("stage_")]
-        columns.insert(2, Column(t("export.col.nip"), "text", "nip", BEST_WIDTHS["nip"]))
-        _best_table(pdf, columns, section.best)
-        pdf.ln(1.5)
-        for warning in section.warnings:
-            pdf.paragraph(warning, size=9, style="B")
-        for note in section.notes:
-            pdf.paragraph(note, size=9)
-        pdf.paragraph(recap.tiebreak, size=8.5)
-        pdf.paragraph(t("export.ba.proposal"))
-    pdf.paragraph(t("export.ba.closing"))
-
-
-def _best_table(pdf: ReportPDF, columns: list[Column], best: list[dict]) -> None:
-    sized = [Column(c.header, c.kind, c.key, BEST_WIDTHS.get(c.key, 0)) for c in columns]
-    _ranking_table(pdf, sized, fitted_widths(pdf, sized), [b | {"top3": False} for b in best])
-
-
-def _pansel_signatures(pdf: ReportPDF, place_date: str) -> None:
-    """Ketua, Sekretaris and three Anggota: blank names and numbered lines to sign, staggered."""
-    roles = [t("export.ba.ketua"), t("export.ba.sekretaris")] + [t("export.ba.anggota")] * 3
-    keep_together(pdf, 95)
-    pdf.ln(2)
-    pdf.set_font(FONT, "", 9.5)
-    pdf.multi_cell(0, 5, place_date, align="R", **NEXT_LINE)
-    pdf.set_font(FONT, "B", 10)
-    pdf.multi_cell(0, 6, t("export.ba.pansel"), **NEXT_LINE)
-    pdf.set_font(FONT, "", 9.5)
-    with pdf.table(width=pdf.epw, col_widths=(10, 46, 68, 50), headings_style=HEAD_STYLE, line_height=5,
-                   min_row_height=13, v_align="MIDDLE", padding=(1, 1.5),
-                   text_align=("CENTER", "LEFT", "LEFT", "LEFT")) as table:
-        head = table.row()
-        for text in (t("export.ba.col_no"), t("export.ba.col_role"), t("export.col.name"), t("export.ba.col_sign")):
-            head.cell(text, align="CENTER")
-        for number, role in enumerate(roles, start=1):
-            row = table.row()
-            row.cell(f"{number}.")
-            row.cell(role)
-            row.cell("." * 48)
-            row.cell(f"{number}. " + "." * 22, align="LEFT" if number % 2 else "RIGHT")

@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from core import assessment, registry, results, talent_store
+from core import assessment, pansel, registry, results, talent_store
 from core.i18n import format_date
 from core.textutil import escape_markdown
 from pages.common import attempt, guard, lang, petunjuk, rerun, show_checks, tr
@@ -121,6 +121,36 @@ def scheme_panel(event: dict) -> None:
                     rerun(tr("common.saved"))
 
 
+def pansel_panel(event: dict) -> None:
+    """The Pansel of a seleksi terbuka: the SK that formed it, its heading and numbering, its members (SPEC §6.3)."""
+    with st.expander(tr("kegiatan.pansel")):
+        record = pansel.get_pansel(db, event["id"]) or {"number_format": pansel.DEFAULT_NUMBER_FORMAT, "members": []}
+        with st.form(f"kegiatan_pansel_{event['id']}"):
+            fields = {key: st.text_input(tr(f"pansel.field.{key}"), value=record.get(key, ""), max_chars=300)
+                      for key in ("heading", "sk_number", "ppk", "number_format")}
+            fields["sk_date"] = st.date_input(tr("pansel.field.sk_date"), format="DD/MM/YYYY",
+                                              value=dt.date.fromisoformat(record.get("sk_date") or event["start_date"]))
+            if st.form_submit_button(tr("common.save")) and attempt(pansel.save_pansel, db, user, event["id"], fields):
+                rerun(tr("common.saved"))
+        members_editor(event, record["members"])
+
+
+def members_editor(event: dict, members: list[dict]) -> None:
+    """Members in signing order: name, NIP, Ketua / Sekretaris / Anggota."""
+    name, nip_col, role = tr("pansel.field.member_name"), tr("pansel.field.nip"), tr("pansel.field.role")
+    roles = {tr(f"pansel.role.{r}"): r for r in pansel.ROLES}
+    rows = [{name: m["name"], nip_col: m["nip"], role: tr(f"pansel.role.{m['role']}")} for m in members] or [
+        {name: "", nip_col: "", role: tr("pansel.role.ketua")}]
+    edited = st.data_editor(rows, num_rows="dynamic", key=f"kegiatan_pansel_members_{event['id']}", width="stretch",
+                            column_config={role: st.column_config.SelectboxColumn(role, options=list(roles))})
+    st.caption(tr("kegiatan.pansel_members_note"))
+    if st.button(tr("kegiatan.pansel_save_members"), key=f"kegiatan_pansel_save_{event['id']}"):
+        new = [{"name": r[name], "nip": r[nip_col], "role": roles.get(r[role], r[role])}
+               for r in edited if r.get(name) or r.get(nip_col)]
+        if attempt(pansel.set_members, db, user, event["id"], new):
+            rerun(tr("common.saved"))
+
+
 events = registry.list_events(db)
 tab_list, tab_new = st.tabs([tr("kegiatan.tab_list"), tr("kegiatan.tab_new")])
 with tab_list:
@@ -143,6 +173,7 @@ with tab_list:
         settings_panel(event)
         if event["purpose"] == "pengisian":
             stages_panel(event)
+            pansel_panel(event)
         else:
             scheme_panel(event)
 with tab_new:

@@ -1,11 +1,12 @@
 """Laporan: the official PDFs and spreadsheets (SPEC §6) — generate, then download."""
 
+import datetime as dt
 import re
 
 import streamlit as st
 
-from core import exports, letterhead, outcomes, report_recap, reports, siasn
-from pages.common import cached_outcome, database, event_for, fresh, guard, petunjuk, show_error, tr
+from core import exports, letterhead, outcomes, pansel, report_pansel, report_recap, reports, siasn
+from pages.common import attempt, cached_outcome, database, event_for, fresh, guard, petunjuk, show_error, tr
 
 db, user = guard("admin", "pimpinan", "asesor")
 st.title(tr("laporan.title"))
@@ -46,6 +47,36 @@ def person_label(row: dict) -> str:
     return outcomes.candidate_label(row) + ("" if row["finalized_at"] else f" ({tr('laporan.not_final')})")
 
 
+def pansel_papers(final) -> None:
+    """The Pansel's papers (SPEC §6.3): the admin issues them with the meeting's date and place; anyone who
+    reads reports may print an issued paper again, exactly as issued."""
+    st.markdown(f"**{tr('laporan.pansel_title')}**")
+    positions = {int(p): n for p, n in final[["position_id", "position_name"]].drop_duplicates()
+                 .itertuples(index=False)} if len(final) else {}
+    if user["role"] == "admin" and positions:
+        with st.form("laporan_pansel_issue"):
+            kind = st.radio(tr("laporan.pansel_kind"), pansel.KINDS, format_func=lambda k: tr(f"pansel.paper.{k}"),
+                            horizontal=True)
+            position_id = st.selectbox(tr("laporan.pansel_position"), list(positions), format_func=positions.get)
+            day = st.date_input(tr("pansel.field.meeting_date"), value=dt.date.today(), format="DD/MM/YYYY")
+            place = st.text_input(tr("pansel.field.place"), max_chars=150, help=tr("laporan.pansel_place_help"))
+            if st.form_submit_button(tr("laporan.pansel_issue"), type="primary"):
+                issued = attempt(report_pansel.issue_berita_acara, database(), user, event["id"], position_id, day,
+                                 place) if kind == "berita_acara" else attempt(
+                    report_pansel.issue_pengantar, database(), user, event["id"], day, place)
+                if issued:
+                    st.session_state["laporan_pansel_pick"] = issued[0]["id"]
+    papers = {p["id"]: f"{p['number']} · {tr('pansel.paper.' + p['kind'])}" + (f" · {p['position']}" if p["position"]
+              else "") for p in pansel.list_papers(db, event["id"])}
+    if not papers:
+        st.caption(tr("laporan.pansel_none"))
+        return
+    picked = st.selectbox(tr("laporan.pansel_issued"), list(papers), format_func=papers.get, key="laporan_pansel_pick")
+    offer("laporan.pansel_print", lambda: report_pansel.reprint(database(), user, picked),
+          f"pansel_{slug(papers[picked])}.pdf", PDF, f"pansel_{picked}")
+
+
+
 def individual_view() -> None:
     """One person's report (official once final, a draft always), and the ZIP of every final one."""
     table = outcome.table
@@ -83,14 +114,8 @@ def recap_view() -> None:
           f"rekapitulasi_{slug(event['name'])}.pdf", PDF, f"recap_pdf_{event['id']}")
     offer("laporan.make_recap_xlsx", lambda: exports.recap_xlsx(database(), user, event["id"]),
           f"rekapitulasi_{slug(event['name'])}.xlsx", XLSX, f"recap_xlsx_{event['id']}")
-    if event["purpose"] != "pengisian" or not len(outcome.final):
-        return
-    positions = outcome.positions
-    position_id = st.selectbox(tr("field.position"), list(positions), format_func=positions.get,
-                               key="laporan_ba_position")
-    offer("laporan.make_berita_acara",
-          lambda: report_recap.berita_acara_pdf(database(), user, event["id"], position_id),
-          f"berita_acara_{slug(positions[position_id])}.pdf", PDF, f"ba_{position_id}")
+    if event["purpose"] == "pengisian" and len(outcome.final):
+        pansel_papers(outcome.final)
 
 
 def export_view() -> None:

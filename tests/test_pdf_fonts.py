@@ -42,3 +42,12 @@ def test_the_subset_file_is_small_and_built_once(tmp_path, monkeypatch):
     stamp = first.stat().st_mtime_ns
     assert pdf_base.paper_font_file("DejaVuSans.ttf") == first and first.stat().st_mtime_ns == stamp
     assert first.stat().st_size < pdf_base.font_file("DejaVuSans.ttf").stat().st_size / 5
+
+
+def test_points_replace_typed_bullets_but_keep_the_text_as_written():
+    doc = pdf_base.ReportPDF({"instansi": "Pemerintah Kota"}, title="Uji")
+    doc.add_page()
+    doc.points("- Integritas terjaga\n**Kerjasama** lintas unit\n3. Komunikasi runtut")
+    text = PdfReader(io.BytesIO(doc.output_bytes())).pages[0].extract_text()
+    assert "• Integritas terjaga" in text and "• **Kerjasama** lintas unit" in text and "• Komunikasi runtut" in text
+    assert "- Integritas" not in text and "3. Komunikasi" not in text

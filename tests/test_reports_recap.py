@@ -1,4 +1,5 @@
-"""Event-level PDF reports (SPEC §4.5, §6 items 2–3): the recap of results and the berita acara."""
+"""The recap of an event's results (SPEC §4.5, §6.2): ranked for a seleksi, never for a pemetaan.
+The Pansel's berita acara: tests/test_reports_pansel.py."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from core import db, report_recap, results
+from core import db, letterhead, report_pansel, report_recap, results
 from core.db import one, rows
-from core.errors import NotFound, PermissionDenied
+from core.errors import PermissionDenied
 from core.i18n import format_date, format_percent, t
 from core.pdf import MARGIN
 
@@ -82,15 +83,68 @@ def test_recap_prints_the_tiebreak_rule_of_the_event(recaps, demo_db):
     assert text_of(recaps[SELEKSI]).count(flat(sentence)) == 4  # under each ranked position's table
 
 
-def test_recap_ranks_a_pemetaan_event_by_jpm(recaps):
-    assert "Peringkat menurut JPM; bila sama: lebih sedikit kompetensi" in text_of(recaps[PEMETAAN])
+def test_pemetaan_recap_never_ranks_and_names_no_three_best(recaps):
+    text = text_of(recaps[PEMETAAN])
+    assert "Peringkat" not in text and "peringkat" not in text
+    assert "tiga nama terbaik" not in text.lower() and "Peringkat menurut" not in text
+    assert "No. Peserta Nama JPM Kategori Kotak Rekomendasi" in text
 
 
-def test_recap_is_landscape_only_when_the_stage_columns_need_it(recaps):
+def test_pemetaan_recap_lists_peserta_by_number_with_box_and_recommendation(recaps, demo_db):
+    table = results.event_results(demo_db, PEMETAAN)
+    boxes = report_recap.talent_boxes(demo_db, PEMETAAN)
+    text = text_of(recaps[PEMETAAN])
+    for _position, group in table.groupby("position_id", sort=False):
+        people = group.sort_values("participant_no").to_dict("records")
+        places = [text.find(f"{p['participant_no']} {p['name']} {format_percent(p['jpm'])}") for p in people]
+        assert -1 not in places and places == sorted(places)  # in number order, not by JPM
+        for person in people:
+            assert flat(boxes[int(person["box"])]["action"])[:40] in text
+    assert len(table) == 24 and table["box"].notna().all()
+
+
+def test_pemetaan_recap_draws_the_ninebox_as_vectors(recaps):
+    reader = PdfReader(io.BytesIO(recaps[PEMETAAN]))
+    last = flat(reader.pages[-1].extract_text())
+    assert "Peta Talenta (9 Kotak)" in last and "KINERJA" in last and "POTENSIAL" in last
+    counts = [int(n) for n in re.findall(r"(\d+) orang", last)]
+    assert len(counts) == 9 and sum(counts) == 24
+    assert not any(page.images for page in reader.pages)  # drawn, not pasted as a picture
+
+
+def test_a_pemetaan_person_without_skp_gets_no_box_and_says_why(demo_db):
+    reg = one(demo_db, "SELECT id FROM registrations WHERE event_id = ? ORDER BY participant_no", (PEMETAAN,))["id"]
+    demo_db.execute("UPDATE registrations SET skp_predikat = NULL WHERE id = ?", (reg,))
+    text = text_of(report_recap.recap_pdf(demo_db, user(demo_db, "admin"), PEMETAAN, on=ON))
+    assert flat(t("recap.mapping.no_box")) in text
+    assert re.search(r"(\d+) orang", text) and sum(int(n) for n in re.findall(r"(\d+) orang", text)) == 23
+
+
+@pytest.mark.parametrize("open_results", [1, 6])  # one peserta of a position, the whole position
+def test_a_pemetaan_recap_counts_who_is_not_final_without_speaking_of_rank(demo_db, open_results):
+    position = one(demo_db, "SELECT id FROM positions WHERE event_id = ? ORDER BY sort", (PEMETAAN,))["id"]
+    demo_db.execute("UPDATE results SET finalized_at = NULL WHERE registration_id IN (SELECT id FROM registrations"
+                    " WHERE position_id = ? ORDER BY participant_no LIMIT ?)", (position, open_results))
+    text = text_of(report_recap.recap_pdf(demo_db, user(demo_db, "admin"), PEMETAAN, on=ON))
+    assert t("recap.mapping.pending", n=open_results) in text
+    assert "peringkat" not in text.lower()
+
+
+def test_every_recap_page_is_rahasia(recaps):
+    assert all("RAHASIA" in page for event in (SELEKSI, PEMETAAN) for page in pages(recaps[event]))
+    assert all("kelas jabatan" not in text_of(recaps[e]).lower() and "Saudara/i" not in text_of(recaps[e])
+               for e in (SELEKSI, PEMETAAN))
+
+
+def test_recap_is_landscape_only_when_its_columns_need_it(recaps, demo_db):
     seleksi, pemetaan = (PdfReader(io.BytesIO(recaps[e])).pages for e in (SELEKSI, PEMETAAN))
     assert len(seleksi) >= 1 and len(pemetaan) >= 1
-    assert all(page.mediabox.width > page.mediabox.height for page in seleksi)
-    assert all(page.mediabox.width < page.mediabox.height for page in pemetaan)
+    assert all(page.mediabox.width > page.mediabox.height for page in seleksi)  # the stage columns
+    assert all(page.mediabox.width > page.mediabox.height for page in pemetaan)  # box and recommendation
+    demo_db.execute("DELETE FROM stage_scores")
+    demo_db.execute("DELETE FROM stages")
+    plain = PdfReader(io.BytesIO(report_recap.recap_pdf(demo_db, user(demo_db, "admin"), SELEKSI))).pages
+    assert all(page.mediabox.width < page.mediabox.height for page in plain)
 
 
 def test_recap_is_draft_on_every_page_until_every_result_is_final(recaps):
@@ -103,11 +157,15 @@ def test_recap_counts_candidates_without_a_final_result(recaps):
     assert text.count(t("export.pending", n=10)) == 8  # eight positions where nobody is final yet
 
 
-def test_recap_ends_with_the_signatures(recaps):
-    last = flat(pages(recaps[SELEKSI])[-1])
-    assert "Mengetahui, Kepala BKPSDM" in last
-    assert f"Kota Harapan Jaya, {format_date(ON)} Ketua Tim Asesor" in last
-    assert "Dra. Rini Astuti, M.Psi., Psikolog" in last  # the demo's Ketua Tim
+@pytest.mark.parametrize(("event_id", "lead"), [(SELEKSI, "Dra. Rini Astuti, M.Psi., Psikolog"),
+                                              (PEMETAAN, "Drs. Bambang Sutejo, M.M.")])
+def test_recap_is_signed_by_the_pimpinan_penyelenggara_and_the_ketua_tim(recaps, demo_db, event_id, lead):
+    last = flat(pages(recaps[event_id])[-1])
+    boss = letterhead.current(demo_db)["pimpinan"]
+    assert (f"Mengetahui, {boss['title']} selaku Pimpinan Penyelenggara Penilaian Kompetensi {boss['name']}"
+            f" NIP. {boss['nip']}") in last
+    assert f"Kota Harapan Jaya, {format_date(ON)} Ketua Tim Asesor {lead} NIP." in last
+    assert len(last) > 400  # the signatures share their page with the end of the recap
 
 
 def test_recap_warns_of_fewer_than_three_and_not_recommended(demo_db):
@@ -159,17 +217,15 @@ def blank_border(pdf: bytes, tmp_path, name: str) -> list[int]:
     return bad
 
 
-def test_recap_and_berita_acara_stay_inside_the_margins(demo_db, tmp_path):
+def test_recaps_stay_inside_the_margins(demo_db, tmp_path):
     admin = user(demo_db, "admin")
     long_name = "Prof. Dr. Ir. Raden Mas Bambang Sulistyo Hadiningrat Wicaksono Adikusumo, S.T., M.T., M.Sc., Ph.D."
     demo_db.execute("UPDATE candidates SET name = ? WHERE id = (SELECT candidate_id FROM registrations"
                     " WHERE id = 10)", (long_name,))
     builds = {"seleksi": report_recap.recap_pdf(demo_db, admin, SELEKSI),
-              "pemetaan": report_recap.recap_pdf(demo_db, admin, PEMETAAN),
-              "ba": report_recap.berita_acara_pdf(demo_db, admin, SELEKSI, 1)}
-    assert {name: blank_border(pdf, tmp_path, name) for name, pdf in builds.items()} == \
-        {"seleksi": [], "pemetaan": [], "ba": []}
-    assert long_name in text_of(builds["seleksi"]) and long_name in text_of(builds["ba"])  # wrapped, whole
+              "pemetaan": report_recap.recap_pdf(demo_db, admin, PEMETAAN)}
+    assert {name: blank_border(pdf, tmp_path, name) for name, pdf in builds.items()} == {"seleksi": [], "pemetaan": []}
+    assert long_name in text_of(builds["seleksi"])  # wrapped, whole
 
 
 def test_the_margin_check_sees_ink_at_the_edge(tmp_path):
@@ -183,49 +239,12 @@ def test_the_margin_check_sees_ink_at_the_edge(tmp_path):
     assert blank_border(pdf.output_bytes(), tmp_path, "edge") == [1]
 
 
-# The berita acara ----------------------------------------------------------------------------
-
-def test_berita_acara_names_the_three_best_in_rank_order(demo_db):
-    table = results.event_results(demo_db, SELEKSI)
-    position_id = int(table["position_id"].iloc[0])
-    best, _ = results.top_three(table, position_id)
-    text = text_of(report_recap.berita_acara_pdf(demo_db, user(demo_db, "admin"), SELEKSI, position_id, on=ON))
-    places = [text.find(f"{b['rank']} {b['name']} {b['nip']} {format_percent(b['jpm'])}") for b in best]
-    assert len(best) == 3 and -1 not in places
-    assert places == sorted(places)
-    assert "Pada hari ini, Jumat, tanggal 27 November 2026, Panitia Seleksi" in text
-
-
-def test_berita_acara_has_signature_lines_for_the_pansel(demo_db):
-    text = text_of(report_recap.berita_acara_pdf(demo_db, user(demo_db, "admin"), SELEKSI, 1, on=ON))
-    assert "BERITA ACARA HASIL SELEKSI" in text
-    assert f"Kota Harapan Jaya, {format_date(ON)} Panitia Seleksi," in text
-    assert "Kedudukan dalam Pansel Nama Tanda Tangan" in text
-    for number, role in enumerate(["Ketua", "Sekretaris", "Anggota", "Anggota", "Anggota"], start=1):
-        assert f"{number}. {role} ....." in text
-    assert "DRAF" not in text  # every candidate of the position is final
-
-
-def test_berita_acara_of_a_position_without_results(demo_db):
-    position = one(demo_db, "SELECT id FROM positions WHERE event_id = ? AND name = 'Kepala Dinas Sosial'",
-                   (SELEKSI,))
-    text = text_of(report_recap.berita_acara_pdf(demo_db, user(demo_db, "admin"), SELEKSI, position["id"]))
-    assert flat(t("export.ba.none")) in text
-    assert "DRAF" in text
-
-
-def test_berita_acara_refuses_a_position_of_another_event(demo_db):
-    other = one(demo_db, "SELECT id FROM positions WHERE event_id = ?", (PEMETAAN,))["id"]
-    with pytest.raises(NotFound):
-        report_recap.berita_acara_pdf(demo_db, user(demo_db, "admin"), SELEKSI, other)
-
-
 # Who may read them -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("username", ["admin", "pimpinan.sekda", "asesor.rini"])
 def test_admin_pimpinan_and_the_ketua_tim_may_read(demo_db, username):
     actor = user(demo_db, username)
-    assert report_recap.berita_acara_pdf(demo_db, actor, SELEKSI, 1).startswith(b"%PDF")
+    assert report_recap.recap_pdf(demo_db, actor, SELEKSI).startswith(b"%PDF")
 
 
 @pytest.mark.parametrize(("username", "event_id"), [("asesor.bambang", SELEKSI), ("asesor.rini", PEMETAAN)],
@@ -234,8 +253,6 @@ def test_other_assessors_may_not(demo_db, username, event_id):
     actor = user(demo_db, username)
     with pytest.raises(PermissionDenied):
         report_recap.recap_pdf(demo_db, actor, event_id)
-    with pytest.raises(PermissionDenied):
-        report_recap.berita_acara_pdf(demo_db, actor, event_id, 1)
 
 
 def test_an_inactive_admin_may_not(demo_db):
@@ -252,7 +269,8 @@ def test_a_stage_or_position_named_without_spaces_wraps_inside_the_page(demo_db,
                     " AND is_ac = 0)", (stage, SELEKSI))
     demo_db.execute("UPDATE positions SET name = ? WHERE id = 1", (position,))
     builds = {"recap": report_recap.recap_pdf(demo_db, admin, SELEKSI),
-              "ba": report_recap.berita_acara_pdf(demo_db, admin, SELEKSI, 1)}
+              "ba": report_pansel.issue_berita_acara(demo_db, admin, SELEKSI, 1, dt.date(2026, 11, 25),
+                                                     "Ruang Rapat Sekretariat Daerah")[1]}
     assert {name: blank_border(pdf, tmp_path, name) for name, pdf in builds.items()} == {"recap": [], "ba": []}
     squeezed = "".join(text_of(builds["recap"]).split())
     assert stage in squeezed and position in squeezed

@@ -1,14 +1,16 @@
-"""Download an official report from Laporan, verify its code on Verifikasi (signed out); a tampered code is unknown."""
+"""Download an official report from Laporan, verify its code on Verifikasi (signed out); a tampered code is unknown.
+Issue the Pansel's berita acara with the meeting's place and download it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from core import auth, demo, reports
-from core.i18n import t
+from core import auth, demo, pansel, reports
+from core.i18n import format_date, t
 
 pytestmark = pytest.mark.browser
 PASSWORD = "rahasia123"
@@ -54,3 +56,25 @@ def test_download_report_then_verify_it(demo_app, page, tmp_path):
     tampered = record["code"][:-1] + ("A" if record["code"][-1] != "A" else "B")
     page.goto(demo_app.url + f"/verifikasi?kode={tampered}")
     expect(page.get_by_text(t("verifikasi.unknown"))).to_be_visible()
+
+
+def test_issue_and_download_a_berita_acara(demo_app, page, tmp_path):
+    from pypdf import PdfReader
+
+    room = "Ruang Rapat Sekretariat Daerah"
+    page.goto(demo_app.url + "/masuk")
+    for field, value in (("#username", "admin"), ("#password", PASSWORD)):
+        page.fill(field, value)
+    page.click("button[type=submit]")
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=t("nav.laporan"), exact=True).click()
+    page.get_by_text(t("laporan.view_recap"), exact=True).click()
+    page.get_by_role("textbox", name=t("pansel.field.place")).fill(room)
+    page.get_by_role("button", name=t("laporan.pansel_issue")).click()
+    page.get_by_role("button", name=t("laporan.pansel_print")).click()
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name=re.compile(t("laporan.download", name="pansel_"))).click()
+    info.value.save_as(tmp_path / "ba.pdf")
+    [paper] = pansel.list_papers(demo_app.database(), 1)
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(str(tmp_path / "ba.pdf")).pages)
+    assert f"Nomor: {paper['number']}" in text
+    assert f"tanggal {format_date(dt.date.today())}, bertempat di {room}" in text
