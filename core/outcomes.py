@@ -26,14 +26,14 @@ class Outcome:
 
 
 def outcome(db: Database, event_id: int) -> Outcome:
-    """The one results computation a page needs for an event."""
-    table = results.event_results(db, event_id)
-    final = finalised(table)
-    if registry.get_event(db, event_id)["purpose"] != "pemetaan":
-        return Outcome(table, final, positions(final), [], results.list_stages(db, event_id))
-    built = talent_store.event_talent_map(db, event_id)
-    return Outcome(table, final, positions(final), results.ninebox_summary(db, event_id, built),
-                   results.list_stages(db, event_id), built,
+    """The one results computation a page needs for an event (a pemetaan's talent map built once)."""
+    pemetaan = registry.get_event(db, event_id)["purpose"] == "pemetaan"
+    built = talent_store.event_talent_map(db, event_id) if pemetaan else None
+    table = results.event_results(db, event_id, talent_map=built)
+    final, stages = finalised(table), results.list_stages(db, event_id)
+    if built is None:
+        return Outcome(table, final, positions(final), [], stages)
+    return Outcome(table, final, positions(final), results.ninebox_summary(db, event_id, built), stages, built,
                    talent_store.event_successors(db, event_id, built["rows"], built["scheme"]["definition"]))
 
 

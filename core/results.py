@@ -250,10 +250,12 @@ def profile(levels: pd.DataFrame, regs: pd.DataFrame, stds: pd.DataFrame) -> pd.
     return out.drop(columns="missing")
 
 
-def event_results(db: Database, event_id: int, levels: pd.DataFrame | None = None) -> pd.DataFrame:
+def event_results(db: Database, event_id: int, levels: pd.DataFrame | None = None,
+                  talent_map: dict | None = None) -> pd.DataFrame:
     """The results table of an event: one row per registration, ranked per position.
 
-    ``levels`` replaces the finalised consensus (the robustness check passes suggestions here).
+    ``levels`` replaces the finalised consensus (the robustness check passes suggestions here);
+    ``talent_map`` is the event's talent map when the caller has built it already (a pemetaan's boxes).
     """
     event = get_event(db, event_id)
     regs = registrations_frame(db, event_id)
@@ -268,7 +270,7 @@ def event_results(db: Database, event_id: int, levels: pd.DataFrame | None = Non
     table["service"] = [scoring.service_months(t, event["end_date"]) if t else None for t in table["tmt_cpns"]]
     table = _ranked(table, json.loads(event["tiebreak"]), bool(list_stages(db, event_id)))
     if event["purpose"] == "pemetaan":
-        table["box"] = _boxes(db, event_id, table)
+        table["box"] = _boxes(db, event_id, table, talent_map)
     return table.sort_values(["position_sort", "rank", "participant_no"], na_position="last").reset_index(drop=True)
 
 
@@ -319,9 +321,10 @@ def _py(value):
     return None if value is None or (isinstance(value, float) and value != value) or value is pd.NA else value
 
 
-def _boxes(db: Database, event_id: int, table: pd.DataFrame) -> list:
+def _boxes(db: Database, event_id: int, table: pd.DataFrame, built: dict | None = None) -> list:
     """The box of each registration on the event's talent scheme (SPEC §4.6); None while data are missing."""
-    placed = {r["registration_id"]: r["box"] for r in talent_store.event_talent_map(db, event_id)["rows"]}
+    built = built or talent_store.event_talent_map(db, event_id)
+    placed = {r["registration_id"]: r["box"] for r in built["rows"]}
     return [placed.get(registration_id) for registration_id in table["registration_id"]]
 
 
