@@ -18,7 +18,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 BUSY_TIMEOUT_MS = 10_000
-SCHEMA_VERSION = "0005_pansel_papers"  # the newest migration: what `check` and a restore report
+SCHEMA_VERSION = "0006_external_results"  # the newest migration: what `check` and a restore report
 FILE_MODE = 0o600  # the database holds personal data: owner only (SQLite gives -wal/-shm the same mode)
 SCHEMES_FILE = Path(__file__).resolve().parent.parent / "data" / "talent_schemes.json"  # shipped by migration 0003
 
@@ -563,3 +563,37 @@ CREATE TABLE pansel_papers (
 );
 CREATE INDEX pansel_papers_event ON pansel_papers (event_id, seq);
 """
+
+
+@migrations(name="0006_external_results")
+def external_results(db: Database) -> None:
+    """SPEC §9: results of assessments done by another penyelenggara, per person, with their nine levels."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS external_results (
+            id INTEGER PRIMARY KEY,
+            candidate_id INTEGER NOT NULL REFERENCES candidates(id) ON DELETE CASCADE,
+            assessment_date TEXT NOT NULL CHECK (date(assessment_date) = assessment_date),
+            provider TEXT NOT NULL CHECK (length(trim(provider)) > 0),       -- penyelenggara
+            job_class TEXT REFERENCES job_classes(code),                      -- jenjang jabatan, when given
+            target_position TEXT NOT NULL DEFAULT '',
+            achieved_total INTEGER NOT NULL,
+            standard_total INTEGER,                                           -- NULL: no standard given, JPM given
+            jpm REAL NOT NULL CHECK (jpm >= 0),
+            jpm_given INTEGER NOT NULL DEFAULT 0,                             -- 1: the file's JPM, 0: computed
+            category TEXT,
+            source TEXT NOT NULL DEFAULT '',                                  -- the imported file's name
+            imported_by INTEGER REFERENCES users(id),
+            imported_at TEXT NOT NULL,
+            UNIQUE (candidate_id, assessment_date, provider)
+        );
+        CREATE INDEX IF NOT EXISTS external_results_candidate ON external_results (candidate_id, assessment_date);
+        CREATE TABLE IF NOT EXISTS external_levels (
+            result_id INTEGER NOT NULL REFERENCES external_results(id) ON DELETE CASCADE,
+            competency TEXT NOT NULL REFERENCES competencies(code),
+            level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),             -- TB is not a result
+            standard INTEGER CHECK (standard BETWEEN 1 AND 5),
+            PRIMARY KEY (result_id, competency)
+        );
+        """
+    )

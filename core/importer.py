@@ -128,12 +128,18 @@ def parse_candidate_file(
     validator = RowValidator(
         existing_nips, golongan_codes, positions, existing_participant_nos, today
     )
+    return validate_rows(table, validator.validate, is_template_example, TEMPLATE_EXAMPLE["name"], progress)
+
+
+def validate_rows(table: reader.Table, validate: Callable, is_example: Callable[[reader.Table, list], bool],
+                  example_name: str, progress: Callable[[float], None] | None = None) -> ImportResult:
+    """Every row through ``validate(row_no, cells, table)``; the template's example row is left out and listed."""
     result = ImportResult(table=table)
     for done, (row_no, cells) in enumerate(table.rows, start=1):
-        if is_template_example(table, cells):
-            table.left_out.append(reader.LeftOut(row_no, "reader.left_out.example", TEMPLATE_EXAMPLE["name"]))
+        if is_example(table, cells):
+            table.left_out.append(reader.LeftOut(row_no, "reader.left_out.example", example_name))
             continue
-        clean, errors = validator.validate(row_no, cells, table)
+        clean, errors = validate(row_no, cells, table)
         result.errors.extend(errors)
         if clean is not None:
             result.rows.append(clean)
@@ -281,20 +287,12 @@ class RowValidator:
         errors = excel_errors(row_no, cells, table)
         if _extra_cells(cells, table):
             errors.append(_row_error(row_no, "", ValidationError("import.extra_cells")))
-        bad = {error.column for error in errors}
         values = {key: cell_text(value) for key, value in raw.items()}
         values["name"] = joined_name(values["name"], values["gelar_depan"], values["gelar_belakang"])
         values["phone"] = phone_text(raw["phone"])
         clean = {column.key: values[column.key] or None for column in COLUMNS}
         clean.update(row=row_no, position_id=None)
-        for key, check in self._checks(row_no, raw, values):
-            column = table.column_name(key)
-            if column in bad:
-                continue
-            try:
-                clean.update(check())
-            except ValidationError as err:
-                errors.append(_row_error(row_no, column, err))
+        apply_checks(row_no, self._checks(row_no, raw, values), table, clean, errors)
         return (None if errors else clean), errors
 
     def _checks(self, row_no: int, raw: dict, values: dict[str, str]):
@@ -378,6 +376,19 @@ class RowValidator:
                 "import.participant_no_duplicate", value=text, other_row=first_row
             )
         return {}
+
+
+def apply_checks(row_no: int, checks, table: reader.Table, clean: dict, errors: list[RowError]) -> None:
+    """Each ``(field, check)`` in turn, skipping a column that already has an error: values into ``clean``."""
+    bad = {error.column for error in errors}
+    for key, check in checks:
+        column = table.column_name(key)
+        if column in bad:
+            continue
+        try:
+            clean.update(check())
+        except ValidationError as err:
+            errors.append(_row_error(row_no, column, err))
 
 
 def check_text(key: str, text: str) -> dict:
@@ -482,6 +493,12 @@ STAGE_KEY = "stage:"
 MAX_SCORE = fields.SCORE_MAX
 
 
+def stage_synonyms(stage_names: list[str]) -> dict[str, list[str]]:
+    """One column per stage, headed by its name — or by the quoted name the template writes for a name that
+    could start a formula (``core.sheets``)."""
+    return {STAGE_KEY + name: list(dict.fromkeys([name, sheets.neutralise(name)])) for name in stage_names}
+
+
 def parse_stage_file(
     filename: str,
     data: bytes,
@@ -492,8 +509,7 @@ def parse_stage_file(
     mapping: dict[str, int] | None = None,
 ) -> ImportResult:
     """Read stage scores (one column per stage, rows by NIP) through the one reader; validate every row."""
-    extra = {STAGE_KEY + name: [name] for name in stage_names}
-    table = reader.read(filename, data, "stage_scores", extra=extra, chosen=mapping)
+    table = reader.read(filename, data, "stage_scores", extra=stage_synonyms(stage_names), chosen=mapping)
     stages = {name: table.mapping[STAGE_KEY + name] for name in stage_names if STAGE_KEY + name in table.mapping}
     if table.missing:
         raise MappingNeeded(table, "stage_scores")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from core import audit, talent, talent_store
+from core import audit, external, talent, talent_store
 from core.roles import require
 
 FIELDS_FILE = Path(__file__).resolve().parent.parent / "data" / "siasn_fields.json"
@@ -58,10 +58,11 @@ def export_rows(db: Database, actor: dict, event_id: int) -> list[dict]:
                                              (event_id,)).fetchall():
         levels[reg][competency] = level
     potensi = talent_store.event_potensi(db, event_id)
+    imported = external.levels_of(db, [r["result_external_id"] for r in built["rows"] if r["result_external_id"]])
     tm = services["tm/talentmapping-save"]["fields"]
     out = []
     for row in built["rows"]:
-        own = levels.get(row["result_registration_id"], {})
+        own = levels.get(row["result_registration_id"]) or imported.get(row["result_external_id"], {}).get("levels", {})
         aspects = potensi.get(row["candidate_id"], {})
         index = row["components"]["potensi"]
         record = {"nip": row["nip"], "nama": row["name"], "jabatan": row["position_name"], "jenjang": row["job_class"]}

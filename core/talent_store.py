@@ -379,12 +379,12 @@ def event_scheme(db: Database, event_id: int) -> dict:
 def event_people(db: Database, event_id: int) -> list[dict]:
     """The inputs of :func:`core.talent.talent_map` for every registration of an event (five queries in all).
 
-    ``jpm`` is that of the person's latest finalised result that is valid on the event's end date (any event,
-    SPEC §4.4: valid 3 years); ``job_class`` is the jenjang of the post the person holds in this event.
+    ``jpm`` is that of the person's latest result valid on the event's end date: a finalised one of any event
+    or an external one (SPEC §4.4: valid 3 years; §9); ``job_class`` is the jenjang of the post the person
+    holds in this event.
     """
-    from core import settings
+    from core import external, settings
     from core.registry import get_event
-    from core.scoring import is_valid
 
     event = get_event(db, event_id)
     on = event["end_date"]
@@ -394,15 +394,8 @@ def event_people(db: Database, event_id: int) -> list[dict]:
                p.id AS position_id, p.name AS position_name, p.job_class
         FROM registrations r JOIN candidates c ON c.id = r.candidate_id JOIN positions p ON p.id = r.position_id
         WHERE r.event_id = ? ORDER BY p.sort, p.name, r.participant_no""", (event_id,))
-    results: dict[int, dict] = {}
-    for r in rows(db, """
-            SELECT r.candidate_id, res.jpm, coalesce(r.assessment_date, e.end_date) AS assessed, res.registration_id
-            FROM results res JOIN registrations r ON r.id = res.registration_id JOIN events e ON e.id = r.event_id
-            WHERE res.finalized_at IS NOT NULL AND res.jpm IS NOT NULL
-              AND r.candidate_id IN (SELECT candidate_id FROM registrations WHERE event_id = ?)
-            ORDER BY assessed, res.registration_id""", (event_id,)):
-        if r["assessed"] <= on and is_valid(r["assessed"], on, validity):
-            results[r["candidate_id"]] = r  # ordered by date: the latest valid one stays
+    # SPEC §4.6: the latest valid result, the app's own or one imported from another penyelenggara (§9).
+    results = external.latest_valid(db, [p["candidate_id"] for p in people], on, validity)
     potensi = event_potensi(db, event_id)
     records = {r.pop("candidate_id"): r for r in rows(
         db, "SELECT j.* FROM rekam_jejak j JOIN registrations r ON r.candidate_id = j.candidate_id"
@@ -417,6 +410,7 @@ def event_people(db: Database, event_id: int) -> list[dict]:
         result = results.get(cid)
         person |= {"jpm": result["jpm"] if result else None,
                    "result_registration_id": result["registration_id"] if result else None,
+                   "result_external_id": result["external_id"] if result else None,
                    "potensi": dict(potensi.get(cid, {})), "rekam_jejak": records.get(cid),
                    "skp": dict(skp.get(cid, {}))}
     return people

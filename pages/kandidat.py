@@ -1,10 +1,11 @@
 """Kandidat: the registry — search, add, edit, register to the event, import from XLSX/CSV."""
 
 import datetime as dt
+from typing import NamedTuple
 
 import streamlit as st
 
-from core import importer, mappings, reader, refdata, registry, scoring, settings
+from core import external, importer, mappings, reader, refdata, registry, scoring, settings
 from core.errors import DomainError
 from core.i18n import format_date, format_percent
 from core.textutil import escape_markdown
@@ -95,9 +96,58 @@ def validity(past: dict, today: str) -> str:
     return tr("kandidat.expired")
 
 
+def external_history(candidate_id: int) -> None:
+    """Results from other penyelenggara (SPEC §9): they count for the validity like the app's own."""
+    found = external.list_for(db, user, candidate_id)
+    if not found:
+        return
+    st.markdown(f"**{tr('external.history')}**")
+    plain_table([{tr("external.col_provider"): r["provider"],
+                  tr("field.date"): format_date(r["assessment_date"], lang()),
+                  tr("field.position"): r["target_position"] or "–", "JPM": format_percent(r["jpm"], lang()),
+                  tr("field.category"): r["category"] or "–",
+                  tr("kandidat.validity"): tr("external.valid" if r["valid"] else "kandidat.expired")}
+                 for r in found])
+    remove_external(found)
+
+
+def remove_external(found: list[dict]) -> None:
+    """A wrongly imported external result can be removed, after a confirmation (the audit keeps it)."""
+    with st.expander(tr("external.delete_title")):
+        labels = {r["id"]: f"{format_date(r['assessment_date'], lang())} – {r['provider']}" for r in found}
+        picked = st.selectbox(tr("external.delete_pick"), list(labels), format_func=labels.get,
+                              key="kandidat_ext_delete_pick")
+        reason = st.text_input(tr("external.delete_reason"), key="kandidat_ext_delete_reason", max_chars=300)
+        sure = st.checkbox(tr("external.delete_confirm"), key="kandidat_ext_delete_sure")
+        if st.button(tr("external.delete_go"), key="kandidat_ext_delete_go", disabled=not sure):
+            if attempt(external.delete, db, user, picked, reason):
+                rerun(tr("common.deleted"))
+
+
 # --- import (SPEC §9): any supported file; columns mapped on screen when the synonyms do not find them ---
 
 MAP_KEY = "kandidat_mapping"  # session state: the table waiting for the officer's mapping
+
+
+class ImportKind(NamedTuple):
+    """What differs between the page's imports: the core call, session/widget keys, the texts."""
+
+    run: object  # (name, data, mapping, progress) -> ImportResult
+    map_key: str
+    prefix: str
+    upload: str
+    go: str
+    done: str
+
+
+IMPORTS = {
+    "peserta": ImportKind(lambda name, data, mapping, progress: registry.import_candidates(
+        db, user, name, data, event_id, mapping=mapping, progress=progress), MAP_KEY, "kandidat",
+        "kandidat.upload", "kandidat.import_go", "kandidat.imported"),
+    external.KIND: ImportKind(lambda name, data, mapping, progress: external.import_file(
+        db, user, name, data, mapping=mapping, progress=progress), "kandidat_ext_mapping", "kandidat_ext",
+        "external.upload", "external.import_go", "external.imported"),
+}
 
 
 def import_error(err: Exception) -> None:
@@ -105,21 +155,23 @@ def import_error(err: Exception) -> None:
     show_error(err)
 
 
-def run_import(name: str, data: bytes, mapping: dict | None = None, remembered: bool = False) -> None:
+def run_import(name: str, data: bytes, mapping: dict | None = None, remembered: bool = False,
+               kind: str = "peserta") -> None:
     """Import all-or-nothing with a progress bar; ask for a mapping when required columns are missing."""
+    spec = IMPORTS[kind]
     bar = st.progress(0.0, text=tr("reader.progress", percent=format_percent(0.0, lang())))
 
     def progress(fraction: float) -> None:
         bar.progress(min(fraction, 1.0), text=tr("reader.progress", percent=format_percent(100 * fraction, lang())))
 
     try:
-        result = registry.import_candidates(db, user, name, data, event_id, mapping=mapping, progress=progress)
+        result = spec.run(name, data, mapping, progress)
     except importer.MappingNeeded as need:
         bar.empty()
-        saved = mappings.saved(db, "peserta", need.table.signature())
+        saved = mappings.saved(db, kind, need.table.signature())
         if saved and mapping is None:
-            return run_import(name, data, saved, remembered=True)
-        st.session_state[MAP_KEY] = {"name": name, "header": need.table.header,
+            return run_import(name, data, saved, remembered=True, kind=kind)
+        st.session_state[spec.map_key] = {"name": name, "header": need.table.header,
                                      "signature": need.table.signature(), "auto": dict(need.table.mapping),
                                      "preview": [cells for _, cells in need.table.rows[:5]]}
         import_error(need)
@@ -129,20 +181,20 @@ def run_import(name: str, data: bytes, mapping: dict | None = None, remembered: 
         import_error(err)
         return None
     bar.empty()
-    st.session_state.pop(MAP_KEY, None)
+    st.session_state.pop(spec.map_key, None)
     if remembered:
         st.info(tr("reader.map.remembered"))
     if result.ok and mapping and not remembered:
-        attempt(mappings.remember, db, user, "peserta", result.table.signature(), mapping)
-    show_result(result)
+        attempt(mappings.remember, db, user, kind, result.table.signature(), mapping)
+    show_result(result, spec.done)
     return None
 
 
-def show_result(result) -> None:
+def show_result(result, done: str = "kandidat.imported") -> None:
     """How many rows were imported, which were left out and why, which columns were ignored."""
     table = result.table
     if result.ok:
-        st.success(tr("kandidat.imported", n=len(result.rows)))
+        st.success(tr(done, n=len(result.rows)))
     else:
         st.error(tr("kandidat.import_rejected", n=len(result.errors)))
         row_problems(result.errors)
@@ -159,10 +211,11 @@ def show_result(result) -> None:
                       tr("reader.report.col_content"): item.text or "–"} for item in table.left_out])
 
 
-def mapping_form(pending: dict, data: bytes) -> None:
+def mapping_form(pending: dict, data: bytes, kind: str = "peserta") -> None:
     """A choice of file column for each field, and the first rows as they would be imported."""
     header = pending["header"]
-    fields = reader.fields_of("peserta")
+    prefix = IMPORTS[kind].prefix
+    fields = reader.fields_of(kind)
     options = [-1, *range(len(header))]
     shown = {-1: tr("reader.map.none")} | {i: f"{i + 1}. {name or '–'}" for i, name in enumerate(header)}
     st.markdown(f"**{tr('reader.map.title')}**")
@@ -172,44 +225,45 @@ def mapping_form(pending: dict, data: bytes) -> None:
         label = importer.field_label(key) + (" *" if fields[key].get("required") else "")
         default = pending["auto"].get(key, -1)
         picked = columns[number % 3].selectbox(label, options, index=options.index(default),
-                                               format_func=shown.get, key=f"kandidat_map_{key}")
+                                               format_func=shown.get, key=f"{prefix}_map_{key}")
         if picked >= 0:
             chosen[key] = picked
     st.caption(tr("reader.map.preview"))
     plain_table([{importer.field_label(k): reader.cell_text(cells[i]) if i < len(cells) else ""
                   for k, i in chosen.items()} for cells in pending["preview"]])
-    if st.button(tr("reader.map.go"), type="primary", key="kandidat_map_go"):
+    if st.button(tr("reader.map.go"), type="primary", key=f"{prefix}_map_go"):
         try:
-            clean = mappings.check("peserta", header, chosen)
+            clean = mappings.check(kind, header, chosen)
         except DomainError as err:
             import_error(err)
             return
-        run_import(pending["name"], data, clean)
+        run_import(pending["name"], data, clean, kind=kind)
 
 
-def import_section() -> None:
+def import_section(kind: str = "peserta") -> None:
     """The uploader takes every supported type; the extension is checked here, in Indonesian."""
-    upload = st.file_uploader(tr("kandidat.upload"), key="kandidat_upload")
+    spec = IMPORTS[kind]
+    upload = st.file_uploader(tr(spec.upload), key=f"{spec.prefix}_upload")
     if upload is None:
-        st.session_state.pop(MAP_KEY, None)
+        st.session_state.pop(spec.map_key, None)
         return
     try:
         reader.check_extension(upload.name)
     except DomainError as err:
         import_error(err)
         return
-    pending = st.session_state.get(MAP_KEY)
+    pending = st.session_state.get(spec.map_key)
     if pending and pending["name"] != upload.name:
-        st.session_state.pop(MAP_KEY, None)
+        st.session_state.pop(spec.map_key, None)
         pending = None
-    if st.button(tr("kandidat.import_go"), type="primary", key="kandidat_import_go"):
-        st.session_state.pop(MAP_KEY, None)
-        run_import(upload.name, upload.getvalue())
-        pending = st.session_state.get(MAP_KEY)
+    if st.button(tr(spec.go), type="primary", key=f"{spec.prefix}_import_go"):
+        st.session_state.pop(spec.map_key, None)
+        run_import(upload.name, upload.getvalue(), kind=kind)
+        pending = st.session_state.get(spec.map_key)
         if pending:
-            mapping_form(pending, upload.getvalue())
+            mapping_form(pending, upload.getvalue(), kind)
     elif pending:
-        mapping_form(pending, upload.getvalue())
+        mapping_form(pending, upload.getvalue(), kind)
 
 
 def find_tab() -> None:
@@ -236,6 +290,7 @@ def detail(candidate: dict) -> None:
     if values and attempt(registry.update_candidate, db, user, candidate["id"], **values):
         rerun(tr("common.saved"))
     history(candidate["id"])
+    external_history(candidate["id"])
     talent_section(db, user, candidate["id"])
 
 
@@ -243,6 +298,19 @@ def new_tab() -> None:
     values = candidate_form("kandidat_new")
     if values:
         attempt(registry.create_candidate, db, user, **values, success=tr("kandidat.created"))
+
+
+def external_import() -> None:
+    """Results of assessments by another penyelenggara (SPEC §9), with their template."""
+    st.divider()
+    st.markdown(f"**{tr('external.import_title')}**")
+    st.caption(tr("external.import_intro"))
+    c1, c2 = st.columns(2)
+    c1.download_button(tr("external.template_xlsx"), external.template_xlsx(), "templat_hasil_eksternal.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    c2.download_button(tr("external.template_csv"), external.template_csv(), "templat_hasil_eksternal.csv",
+                       mime="text/csv")
+    import_section(external.KIND)
 
 
 tab_find, tab_new, tab_import = st.tabs([tr("kandidat.tab_find"), tr("kandidat.tab_new"), tr("kandidat.tab_import")])
@@ -259,4 +327,5 @@ with tab_import:
     if event:
         st.caption(tr("kandidat.import_event", event=escape_markdown(event["name"])))
     import_section()
+    external_import()
     talent_import_part(db, user)

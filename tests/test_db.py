@@ -355,3 +355,10 @@ def test_prepare_refuses_a_file_with_broken_foreign_keys(db_path, fresh_db, raw_
 def test_rows_and_one_return_plain_dicts(fresh_db):
     assert isinstance(db.rows(fresh_db, "SELECT * FROM golongan")[0], dict)
     assert db.one(fresh_db, "SELECT * FROM golongan WHERE code = 'X/z'") is None
+
+
+def test_the_schema_version_names_the_newest_migration():
+    """Every branch adds its migration at the end: the constant must follow, or check and restore misreport."""
+    assert db.SCHEMA_VERSION == db.migrations._migrations[-1].name
+    numbers = [int(m.name.split("_", 1)[0]) for m in db.migrations._migrations]
+    assert numbers == list(range(1, len(numbers) + 1))

@@ -8,7 +8,7 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from core import db, exports, importer, registry, report_recap, results, sheets
+from core import db, exports, importer, reader, registry, report_recap, results, sheets
 from core.db import one, rows
 from core.errors import PermissionDenied
 from core.i18n import t
@@ -340,9 +340,8 @@ def test_the_stage_template_neutralises_names_and_still_reads_back(demo_db):
     ws = load_workbook(io.BytesIO(data))["Nilai Tahap"]
     assert ws["D1"].value == "'" + names[0] and ws["D1"].data_type == "s"
     assert ws["C2"].value == "'=1+1"
-    header = [c.value for c in ws[1]]
-    found = importer.map_headers(header, importer.stage_columns(names))
-    assert found[importer.STAGE_KEY + names[0]] == 3
+    table = reader.read("templat.xlsx", data, "stage_scores", extra=importer.stage_synonyms(names))
+    assert table.mapping[importer.STAGE_KEY + names[0]] == 3
 
 
 def test_defuse_catches_a_formula_a_builder_wrote_directly():

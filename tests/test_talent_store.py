@@ -47,7 +47,7 @@ def test_migration_moves_the_single_predikat_into_the_year_before_the_event(db_p
     got = {(r["candidate_id"], r["year"]): r["predikat"] for r in db.rows(database, "SELECT * FROM skp_annual")}
     assert got == {(a, 2023): "baik", (a, 2024): "sangat_baik", (b, 2024): "butuh_perbaikan"}
     assert db.one(database, "SELECT count(*) AS n FROM registrations WHERE skp_predikat IS NOT NULL")["n"] == 4
-    assert db.schema_version(database) == db.TALENT_MIGRATION
+    assert db.schema_version(database) == db.SCHEMA_VERSION
     assert {s["key"] for s in talent_store.list_schemes(database)} == {"jpm_saja", "terpadu"}
 
 
