@@ -74,6 +74,12 @@ def component_input(component: str, row: Mapping, potensi: Mapping, record: Mapp
     return _record_input(component, record, lang)
 
 
+def component_name(component: str, lang: str = "id") -> str:
+    """A component's name as a label (the catalog's text is written to sit inside a sentence)."""
+    name = t(f"talent.component.{component}", lang)
+    return name[:1].upper() + name[1:]
+
+
 def explanation(row: Mapping, scheme: Mapping, potensi: Mapping, record: Mapping | None,
                 lang: str = "id") -> list[dict]:
     """Why a person is where they are: per weighted component its input, points, weight and share of the index."""
@@ -84,8 +90,7 @@ def explanation(row: Mapping, scheme: Mapping, potensi: Mapping, record: Mapping
         if component not in weights:
             continue
         points = row["components"][component]
-        name = t(f"talent.component.{component}", lang)
-        out.append({t("talenta.col.component", lang): name[:1].upper() + name[1:],
+        out.append({t("talenta.col.component", lang): component_name(component, lang),
                     t("talenta.col.input", lang): component_input(component, row, potensi, record, lang),
                     t("talenta.col.points", lang): _index(points, lang),
                     t("talenta.col.weight", lang): format_number(weights[component], 0, lang),

@@ -4,8 +4,8 @@ import base64
 
 import streamlit as st
 
-from core import audit, auth, backup, letterhead, refdata, settings, setup, talent, talent_store
-from pages.common import attempt, guard, petunjuk, rerun, tr
+from core import audit, auth, backup, letterhead, refdata, settings, setup, talent, talent_store, talent_views
+from pages.common import attempt, guard, lang, petunjuk, rerun, tr
 
 db, user = guard("admin")
 st.title(tr("pengaturan.title"))
@@ -92,7 +92,7 @@ def scheme_fields(old: dict) -> dict:
     name = st.text_input(tr("pengaturan.scheme_name"), value=old["name"], max_chars=120)
     st.markdown(f"**{tr('pengaturan.scheme_weights')}**")
     columns = st.columns(4)
-    weights = {c: columns[i % 4].number_input(tr(f"talent.component.{c}"), 0.0, 100.0,
+    weights = {c: columns[i % 4].number_input(talent_views.component_name(c, lang()), 0.0, 100.0,
                                               float(old["weights"].get(c, 0)), 5.0)
                for i, c in enumerate(talent.COMPONENTS)}
     c1, c2, c3 = st.columns(3)

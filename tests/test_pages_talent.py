@@ -250,7 +250,7 @@ def scheme_form(database):
 
 def test_pengaturan_refuses_weights_that_do_not_sum_to_100(demo_db):
     at, terpadu, form = scheme_form(demo_db)
-    [potensi] = [n for n in form.number_input if n.label == t("talent.component.potensi")]
+    [potensi] = [n for n in form.number_input if n.label == talent_views.component_name("potensi")]
     potensi.set_value(30.0)
     at = form.form_submit_button[0].click().run()
     assert t("talent.scheme.weights_sum", total="105") in texts(at.error)
@@ -260,8 +260,8 @@ def test_pengaturan_refuses_weights_that_do_not_sum_to_100(demo_db):
 def test_pengaturan_saves_a_scheme_and_audits_the_old_one(demo_db):
     at, terpadu, form = scheme_form(demo_db)
     by_label = {n.label: n for n in form.number_input}
-    by_label[t("talent.component.potensi")].set_value(30.0)
-    by_label[t("talent.component.integritas")].set_value(10.0)
+    by_label[talent_views.component_name("potensi")].set_value(30.0)
+    by_label[talent_views.component_name("integritas")].set_value(10.0)
     at = form.form_submit_button[0].click().run()
     assert no_crash(at)
     saved = talent_store.get_scheme(demo_db, terpadu["id"])

@@ -21,8 +21,7 @@ def row(**changes) -> dict:
 
 
 def label(component: str) -> str:
-    name = t(f"talent.component.{component}")
-    return name[:1].upper() + name[1:]
+    return talent_views.component_name(component)
 
 
 def number(text: str) -> float:
