@@ -124,7 +124,7 @@ def ninebox_grid(boxes: list[dict]) -> alt.Chart:
     x = alt.X("performance:N", sort=["di_bawah", "sesuai", "di_atas"], title="Kinerja (SKP)",
               axis=alt.Axis(labelExpr="{'di_bawah': 'Di bawah', 'sesuai': 'Sesuai', 'di_atas': 'Di atas'}"
                                       "[datum.value]", labelAngle=0))
-    y = alt.Y("potential:N", sort=["tinggi", "menengah", "rendah"], title="Potensial (JPM)",
+    y = alt.Y("potential:N", sort=["tinggi", "menengah", "rendah"], title="Potensial",
               axis=alt.Axis(labelExpr="{'tinggi': 'Tinggi', 'menengah': 'Menengah', 'rendah': 'Rendah'}"
                                       "[datum.value]"))
     colour = alt.Color("pool:N", scale=alt.Scale(domain=["Kelompok suksesi", "Lainnya"], range=["#cfe2f3", "#f3f3f3"]),

@@ -8,7 +8,20 @@ import secrets
 
 from sqlite_utils import Database
 
-from core import assessment, audit, auth, integration, letterhead, pansel, rating, refdata, registry, results
+from core import (
+    assessment,
+    audit,
+    auth,
+    integration,
+    letterhead,
+    pansel,
+    rating,
+    refdata,
+    registry,
+    results,
+    talent,
+    talent_store,
+)
 from core.db import one, rows, transaction
 from core.errors import Conflict
 
@@ -38,6 +51,19 @@ MAPPING_INCUMBENTS = [
      ("Camat Mekarsari", "Kecamatan Mekarsari"), ("Camat Sumber Rejeki", "Kecamatan Sumber Rejeki"),
      ("Camat Tanjung Harapan", "Kecamatan Tanjung Harapan"), ("Camat Bukit Indah", "Kecamatan Bukit Indah")],
 ]
+# Pengawas incumbents in the same pemetaan: the succession pool of the Administrator posts (SPEC §4.6).
+MAPPING_PENGAWAS_POSITION = ("Kepala Subbagian", "Perangkat Daerah")
+MAPPING_PENGAWAS = [("Kepala Subbagian Umum dan Kepegawaian", "Dinas Pendidikan"),
+                    ("Kepala Subbagian Keuangan", "Dinas Kesehatan"),
+                    ("Kepala Subbagian Perencanaan", "Dinas Sosial"),
+                    ("Kepala Subbagian Tata Usaha", "Kecamatan Sukamaju"),
+                    ("Kepala Subbagian Program", "Bappeda"),
+                    ("Kepala Subbagian Umum", "Dinas Perhubungan")]
+MAPPING_SCHEME = "terpadu"
+# Who in the pemetaan lacks which talent data on purpose (index in registration order), so the Talenta page
+# shows its "data belum lengkap" list beside the boxes.
+MAPPING_GAPS = {5: "potensi", 11: "potensi_partial", 17: "rekam_jejak", 23: "skp_latest", 26: "skp"}
+MAPPING_WEAK = {8: 1.9, 20: 2.1}  # two people with a low potential, so the lower boxes are not all empty
 LENIENCY = {"asesor.rini": 0.0, "asesor.bambang": 0.35, "asesor.yanti": -0.1, "asesor.hasan": -1.1,
             "asesor.melati": 0.1, "asesor.andre": 1.3, "asesor.fauzan": -0.2, "asesor.lia": 0.05}
 CANDIDATES_PER_POSITION = 10
@@ -226,18 +252,72 @@ def _stages(db, admin, event_id, registration_ids, rng) -> None:
 def _pemetaan(db, admin, users, rng) -> None:
     event_id = registry.create_event(db, admin, MAPPING_NAME, "pemetaan", "2026-08-10", "2026-08-12",
                                      "Aula BKPSDM Kota Harapan Jaya", "BKPSDM Kota Harapan Jaya")
-    people = demo_candidates(24, seed=SEED + 1, posts=[post for group in MAPPING_INCUMBENTS for post in group])
-    registrations = _register_people(db, admin, event_id, MAPPING_POSITIONS, people, "administrator")
-    predikat = ["sangat_baik", "baik", "baik", "baik", "butuh_perbaikan", "kurang"]
-    for reg_id in registrations:
-        db.execute("UPDATE registrations SET skp_predikat = ? WHERE id = ?", (rng.choice(predikat), reg_id))
+    people = demo_candidates(24 + len(MAPPING_PENGAWAS), seed=SEED + 1,
+                             posts=[post for group in MAPPING_INCUMBENTS for post in group] + MAPPING_PENGAWAS)
+    registrations = _register_people(db, admin, event_id, MAPPING_POSITIONS, people[:24], "administrator")
+    registrations += _register_people(db, admin, event_id, [MAPPING_PENGAWAS_POSITION], people[24:], "pengawas")
     assessors = [users[u] for u, _name, _nip in ASSESSORS[:4]]
     _setup(db, admin, event_id, [EXERCISES[0], EXERCISES[2], EXERCISES[4]], [a["id"] for a in assessors],
            assessors[1]["id"])
-    _rate(db, event_id, assessors, registrations, rng, submit=registrations, ability=2.75)
+    _rate(db, event_id, assessors, registrations[:24], rng, submit=registrations[:24], ability=2.75)
+    _rate(db, event_id, assessors, registrations[24:], rng, submit=registrations[24:], ability=1.9)
     assessment.advance_state(db, admin, event_id)
     _integrate(db, assessors[1], registrations, rng)
     assessment.advance_state(db, admin, event_id)
+    _talent(db, admin, event_id, rng)
+
+
+# Talent data of the pemetaan (SPEC §3.4, §3.5, §4.6) -------------------------------------------
+
+def _talent(db, admin, event_id, rng) -> None:
+    """Potensi, rekam jejak and two years of SKP for the pemetaan's people, a few incomplete on purpose."""
+    scheme = next(s for s in talent_store.list_schemes(db) if s["key"] == MAPPING_SCHEME)
+    talent_store.set_event_scheme(db, admin, event_id, scheme["id"])
+    years = talent.skp_years(int(registry.get_event(db, event_id)["end_date"][:4]), 2)
+    for index, person in enumerate(registry.list_registrations(db, event_id)):
+        candidate_id, gap = person["id"], MAPPING_GAPS.get(index)
+        strength = MAPPING_WEAK.get(index) or rng.gauss(3.3, 0.75)
+        potensi = _potensi(rng, strength)
+        if gap == "potensi_partial":
+            potensi.pop(talent.POTENSI_CODES[-1])  # the psychologist's file lacked one aspect
+        if gap != "potensi":
+            talent_store.set_potensi(db, admin, candidate_id, {c: v["level"] for c, v in potensi.items()},
+                                     {c: v["uraian"] for c, v in potensi.items()}, source="Asesmen potensi (psikolog)",
+                                     assessed_on="2026-08-11", event_id=event_id)
+        if gap != "rekam_jejak":
+            talent_store.set_rekam_jejak(db, admin, candidate_id, _rekam_jejak(rng, strength), source="SIASN")
+        for year in {"skp": [], "skp_latest": years[1:]}.get(gap, years):
+            talent_store.set_skp(db, admin, candidate_id, year, _predikat(rng, strength), source="e-Kinerja")
+
+
+def _potensi(rng, strength: float) -> dict[str, dict]:
+    """Eight aspects around the person's strength, each with an uraian from the demo phrases."""
+    phrases = _phrases()["potensi"]
+    out = {}
+    for code in talent.POTENSI_CODES:
+        level = min(5, max(1, round(strength + rng.gauss(0, 0.55))))
+        band = "tinggi" if level >= 4 else "sedang" if level == 3 else "rendah"
+        out[code] = {"level": level, "uraian": phrases[code][band]}
+    return out
+
+
+def _rekam_jejak(rng, strength: float) -> dict:
+    """A track record that goes with the person's strength (SIASN-like values)."""
+    good, weak = strength > 3.4, strength < 2.5
+    hukdis = "none" if good or rng.random() < 0.8 else "ringan"
+    return {"pendidikan": rng.choice(["S2", "S2", "S1"] if good else ["S1", "S1", "D4", "S2"]),
+            "pelatihan_jp": rng.choice([24, 32, 40, 46, 60] if good else [0, 6, 8] if weak else [8, 16, 20, 24, 32]),
+            "months_in_jenjang": rng.randint(30, 96) if good else rng.randint(6, 18) if weak else rng.randint(10, 60),
+            "posts_count": rng.randint(2, 5) if good else 1 if weak else rng.randint(1, 3), "hukuman_disiplin": hukdis,
+            "hukuman_disiplin_date": None if hukdis == "none" else "2024-03-15",
+            "kesesuaian_bidang": "sesuai" if good or (not weak and rng.random() < 0.6) else "kurang_sesuai",
+            "as_of": "2026-07-31"}
+
+
+def _predikat(rng, strength: float) -> str:
+    """An SKP predikat (PermenPANRB 6/2022), better odds for a stronger person."""
+    weights = [3, 5, 1, 0.3] if strength > 3.6 else [1, 6, 2, 0.6]
+    return rng.choices(["sangat_baik", "baik", "butuh_perbaikan", "kurang"], weights)[0]
 
 
 # Ratings with believable evidence -------------------------------------------------------------

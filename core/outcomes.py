@@ -3,12 +3,12 @@ the finalised rows, the positions, the 9-box, the ranking tables, the chart inpu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from sqlite_utils import Database
 
-from core import charts, registry, results, scoring
+from core import charts, registry, results, scoring, talent_store
 from core.i18n import format_number, format_percent, t
 
 
@@ -21,15 +21,20 @@ class Outcome:
     positions: dict[int, str]  # positions with a finalised candidate, in the table's order
     boxes: list[dict]  # the 9-box summary of a pemetaan event; [] otherwise
     stages: list[dict]  # the selection stages with their weights; [] when the AC alone ranks
+    talent: dict | None = None  # the talent map of a pemetaan event (talent_store.event_talent_map)
+    successors: list[dict] = field(default_factory=list)  # per post of a pemetaan event, its succession pool
 
 
 def outcome(db: Database, event_id: int) -> Outcome:
-    """The one results computation a page needs for an event."""
-    table = results.event_results(db, event_id)
-    final = finalised(table)
+    """The one results computation a page needs for an event (a pemetaan's talent map built once)."""
     pemetaan = registry.get_event(db, event_id)["purpose"] == "pemetaan"
-    boxes = results.ninebox_summary(db, table) if pemetaan else []
-    return Outcome(table, final, positions(final), boxes, results.list_stages(db, event_id))
+    built = talent_store.event_talent_map(db, event_id) if pemetaan else None
+    table = results.event_results(db, event_id, talent_map=built)
+    final, stages = finalised(table), results.list_stages(db, event_id)
+    if built is None:
+        return Outcome(table, final, positions(final), [], stages)
+    return Outcome(table, final, positions(final), results.ninebox_summary(db, event_id, built), stages, built,
+                   talent_store.event_successors(db, event_id, built["rows"], built["scheme"]["definition"]))
 
 
 def finalised(table: pd.DataFrame) -> pd.DataFrame:
@@ -63,11 +68,6 @@ def ninebox_cells(boxes: list[dict]) -> list[dict]:
 def succession_pool(boxes: list[dict]) -> list[dict]:
     """The people in the boxes that feed the succession pool."""
     return [p for b in boxes if b["succession"] for p in b["people"]]
-
-
-def missing_skp(table: pd.DataFrame) -> pd.DataFrame:
-    """Finalised registrations without an SKP predikat: they cannot be placed on the 9-box."""
-    return table[table["finalized_at"].notna() & table["skp_predikat"].isna()] if not table.empty else table
 
 
 def radar_profile(competencies: pd.DataFrame, registration_id: int) -> list[dict]:

@@ -12,13 +12,14 @@ import re
 
 from fpdf.fonts import FontFace
 
-from core import pdf_charts
+from core import pdf_charts, talent, talent_store
 from core.i18n import format_date, format_percent, t
 from core.pdf import BULLET_INDENT, FONT, MARGIN, NEXT_LINE, SHADE, ReportPDF, place_and_date
 from core.refdata import level_names
 
 LEVELS = (1, 2, 3, 4, 5)
 PROFILE_WIDTHS = (7, 45, 19, 19, 19, 19, 19, 15, 12)  # mm: No, Kompetensi, level 1–5, Standar, Gap
+POTENSI_WIDTHS = (7, 72, 19, 19, 19, 19, 19)  # mm: No, Aspek potensi, level 1–5 (the same page width)
 IDENTITY_WIDTHS = (44, 4, 126)
 CHART_WIDTH = 150  # mm on the page: names, then the 0–5 scale
 CLOSING_HEIGHT = 90  # mm: place and date, signatures, verification box
@@ -37,6 +38,7 @@ def build(data: dict, number: str, code: str, qr_url: str, draft: bool = False,
     pdf.title_block(t("report.title"), t("report.draft_number") if draft else t("report.number", number=number))
     _identity(pdf, data)
     _profile(pdf, data)
+    _potensi(pdf, data.get("potensi"))
     _jpm(pdf, data)
     _narrative(pdf, data)
     _closing(pdf, data, _local_day(issued_on), code, qr_url, draft)
@@ -142,6 +144,66 @@ def _chart(pdf: ReportPDF, points: tuple[tuple[str, int, int], ...]) -> None:
     pdf.set_font(FONT, "", 7.5)
     pdf.multi_cell(0, 4, t("report.chart_legend"), align="C", **NEXT_LINE)
     pdf.ln(3)
+
+
+# Profil Potensi (SPEC §6.1, §3.4; Perban BKN 26/2019 items 9–10) ----------------------------------
+
+def potensi_data(db, candidate_id: int) -> dict:
+    """``{"potensi": …}`` for :func:`core.reports.individual_data` when the person has potensi scores, else ``{}``.
+
+    Only then: a report without potensi keeps its content hash (and so its verification code).
+    """
+    scores = talent_store.potensi_of(db, candidate_id)
+    if not scores:
+        return {}
+    names = {a["code"]: a["name"] for a in talent.potensi_reference()["aspects"]}
+    first = next(iter(scores.values()))
+    aspects = [{"code": code, "name": names[code], "level": scores.get(code, {}).get("level"),
+                "uraian": scores.get(code, {}).get("uraian") or ""} for code in talent.POTENSI_CODES]
+    return {"potensi": {"aspects": aspects, "source": first["source"], "assessed_on": first["assessed_on"]}}
+
+
+def _potensi(pdf: ReportPDF, potensi: dict | None) -> None:
+    """The eight aspects on the scale with an X (a psikogram like the competency table), then the uraian."""
+    if not potensi:
+        return
+    pdf.heading(t("report.potensi.section"))
+    _potensi_table(pdf, potensi["aspects"])
+    pdf.set_font(FONT, "", 7.5)
+    when = format_date(potensi["assessed_on"]) if potensi["assessed_on"] else t("report.empty")
+    pdf.multi_cell(0, 4, t("report.potensi.legend", source=potensi["source"] or t("report.empty"), date=when),
+                   **NEXT_LINE)
+    pdf.ln(2)
+    notes = [f"{a['name']}: {a['uraian']}" for a in potensi["aspects"] if a["uraian"]]
+    if notes:
+        pdf.paragraph(t("report.potensi.uraian"), size=10, style="B")
+        pdf.points("\n".join(notes))
+
+
+def _potensi_table(pdf: ReportPDF, aspects: list[dict]) -> None:
+    scale = talent.potensi_reference()["scale"]
+    head = FontFace(emphasis="BOLD", size_pt=8, fill_color=HEADER_FILL)
+    small = FontFace(emphasis="", size_pt=6, fill_color=HEADER_FILL)
+    pdf.set_font(FONT, "", 9)
+    pdf.set_fill_color(255, 255, 255)  # the profile chart before this table leaves its bar colour set
+    with pdf.table(col_widths=POTENSI_WIDTHS, num_heading_rows=3, headings_style=head, text_align="CENTER",
+                   line_height=3.9, padding=(0.7, 0.8)) as table:
+        top = table.row()
+        top.cell(t("report.col.no"), rowspan=3)
+        top.cell(t("report.potensi.aspect"), rowspan=3)
+        top.cell(t("report.potensi.level"), colspan=len(scale))
+        digits, labels = table.row(), table.row()
+        for step in scale:
+            digits.cell(f"{step['level']} ({step['code']})")
+            labels.cell(step["name"], style=small)
+        for index, aspect in enumerate(aspects, start=1):
+            row = table.row()
+            row.cell(str(index))
+            row.cell(aspect["name"], align="LEFT")
+            for step in scale:
+                mark = "X" if aspect["level"] == step["level"] else ""
+                row.cell(mark, style=FontFace(emphasis="BOLD" if mark else ""))
+    pdf.ln(1.5)
 
 
 # III JPM, IV–VI narrative ----------------------------------------------------------------------

@@ -259,9 +259,9 @@ def _recap_signatures(db: Database, pdf: ReportPDF, head: dict, event_id: int, o
 # The pemetaan recap: no ranking, the box and its recommendation --------------------------------------
 
 def talent_boxes(db: Database, event_id: int) -> dict[int, dict]:
-    """Box number → label, action, succession flag, head count and people. The one place the recap takes
-    the talent map from (today core.results; the PermenPANRB 20/2025 map can take its place here)."""
-    return {int(b["box"]): b for b in results.ninebox_summary(db, results.event_results(db, event_id))}
+    """Box number → label, action, succession flag, head count and people: the event's talent map on its scheme
+    (PermenPANRB 20/2025), the one place the recap takes it from."""
+    return {int(b["box"]): b for b in results.ninebox_summary(db, event_id)}
 
 
 def mapping_columns() -> list[Column]:

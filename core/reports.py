@@ -62,12 +62,12 @@ def individual_data(db: Database, registration_id: int) -> dict:
         "narrative": _narrative(reg),
         "signatories": _signatories(db, reg, letter["pimpinan"]),
         "finalised": bool(reg["finalized_at"]),
-    }
+    } | report_individual.potensi_data(db, reg["candidate_id"])
 
 
 def _registration(db: Database, registration_id: int) -> dict:
     reg = one(db, """
-        SELECT r.id, r.event_id, r.position_id, r.participant_no, r.assessment_date,
+        SELECT r.id, r.event_id, r.position_id, r.candidate_id, r.participant_no, r.assessment_date,
                e.name AS event_name, e.purpose AS event_purpose, e.start_date AS event_start_date,
                e.end_date AS event_end_date, e.venue AS event_venue, e.organizer AS event_organizer,
                p.name AS position_name, p.unit AS position_unit, j.name AS job_class,

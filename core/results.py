@@ -10,7 +10,7 @@ import json
 import pandas as pd
 from sqlite_utils import Database
 
-from core import audit, importer, scoring, settings
+from core import audit, importer, scoring, talent, talent_store
 from core.db import one, rows, transaction
 from core.errors import Conflict, ValidationError
 from core.fields import clean_score, clean_text
@@ -250,10 +250,12 @@ def profile(levels: pd.DataFrame, regs: pd.DataFrame, stds: pd.DataFrame) -> pd.
     return out.drop(columns="missing")
 
 
-def event_results(db: Database, event_id: int, levels: pd.DataFrame | None = None) -> pd.DataFrame:
+def event_results(db: Database, event_id: int, levels: pd.DataFrame | None = None,
+                  talent_map: dict | None = None) -> pd.DataFrame:
     """The results table of an event: one row per registration, ranked per position.
 
-    ``levels`` replaces the finalised consensus (the robustness check passes suggestions here).
+    ``levels`` replaces the finalised consensus (the robustness check passes suggestions here);
+    ``talent_map`` is the event's talent map when the caller has built it already (a pemetaan's boxes).
     """
     event = get_event(db, event_id)
     regs = registrations_frame(db, event_id)
@@ -268,7 +270,7 @@ def event_results(db: Database, event_id: int, levels: pd.DataFrame | None = Non
     table["service"] = [scoring.service_months(t, event["end_date"]) if t else None for t in table["tmt_cpns"]]
     table = _ranked(table, json.loads(event["tiebreak"]), bool(list_stages(db, event_id)))
     if event["purpose"] == "pemetaan":
-        table["box"] = _boxes(db, table)
+        table["box"] = _boxes(db, event_id, table, talent_map)
     return table.sort_values(["position_sort", "rank", "participant_no"], na_position="last").reset_index(drop=True)
 
 
@@ -319,12 +321,11 @@ def _py(value):
     return None if value is None or (isinstance(value, float) and value != value) or value is pd.NA else value
 
 
-def _boxes(db: Database, table: pd.DataFrame) -> list:
-    bands = settings.get(db, "potential_bands")
-    scheme = {(r["potential"], r["performance"]): r["box"] for r in rows(db, "SELECT * FROM ninebox")}
-    mapping = {r["code"]: r["performance"] for r in rows(db, "SELECT * FROM skp_predikat")}
-    return [scoring.ninebox(j, p, bands, scheme, mapping) if pd.notna(j) and isinstance(p, str) and p else None
-            for j, p in zip(table["jpm"], table["skp_predikat"], strict=True)]
+def _boxes(db: Database, event_id: int, table: pd.DataFrame, built: dict | None = None) -> list:
+    """The box of each registration on the event's talent scheme (SPEC §4.6); None while data are missing."""
+    built = built or talent_store.event_talent_map(db, event_id)
+    placed = {r["registration_id"]: r["box"] for r in built["rows"]}
+    return [placed.get(registration_id) for registration_id in table["registration_id"]]
 
 
 def top_three(table: pd.DataFrame, position_id: int) -> tuple[list[dict], list[str]]:
@@ -394,31 +395,33 @@ def tiebreak_chain(db: Database, event_id: int) -> list[str]:
     return json.loads(get_event(db, event_id)["tiebreak"])
 
 
-def set_skp_predikat(db: Database, actor: dict, event_id: int, values: dict[int, str | None]) -> None:
-    """Admin records the SKP predikat of registrations (the performance axis of the 9-box)."""
+def set_skp_predikat(db: Database, actor: dict, event_id: int, values: dict[int, str | None],
+                     year: int | None = None) -> None:
+    """Admin records the SKP predikat of the event's people for one year (default: the year before the event,
+    the SKP the talent map uses); kept per person and year, each change audited."""
     require(actor, "admin")
-    known = {r["code"] for r in rows(db, "SELECT code FROM skp_predikat")}
-    if any(v is not None and v not in known for v in values.values()):
-        raise ValidationError("talenta.bad_predikat")
     with transaction(db):
-        current = {r["id"]: r["skp_predikat"] for r in rows(
-            db, "SELECT id, skp_predikat FROM registrations WHERE event_id = ?", (event_id,))}
+        event = get_event(db, event_id)
+        year = year or talent.skp_years(int(event["end_date"][:4]), 1)[0]
+        people = {r["id"]: r["candidate_id"] for r in rows(
+            db, "SELECT id, candidate_id FROM registrations WHERE event_id = ?", (event_id,))}
         for reg, value in values.items():
-            if reg not in current:
+            if reg not in people:
                 raise ValidationError("stage.registration_not_in_event")
-            if current[reg] != value:
-                db.execute("UPDATE registrations SET skp_predikat = ? WHERE id = ?", (value, reg))
-                audit.record(db, actor, "update", "skp_predikat", reg, old=current[reg], new=value)
+            talent_store.set_skp(db, actor, people[reg], year, value, source=event["name"])
 
 
-def ninebox_summary(db: Database, table: pd.DataFrame) -> list[dict]:
-    """The nine boxes with their label, action, succession flag, head count and people."""
-    boxes = rows(db, "SELECT * FROM ninebox ORDER BY box DESC")
-    placed = table[table["box"].notna()] if "box" in table.columns else table.iloc[0:0]
-    out = []
-    for box in boxes:
-        people = placed[placed["box"] == box["box"]].sort_values("jpm", ascending=False)
-        out.append(box | {"count": len(people), "people": people[["registration_id", "participant_no", "name",
-                                                                   "position_name", "jpm", "skp_predikat"]]
-                          .to_dict("records")})
-    return out
+def ninebox_summary(db: Database, event_id: int, built: dict | None = None) -> list[dict]:
+    """The nine boxes of the event's scheme, highest number first: cell, label, action, succession flag, head
+    count and the people placed (talent-map rows, in the event's order). ``built``: an event_talent_map."""
+    built = built or talent_store.event_talent_map(db, event_id)
+    scheme = built["scheme"]["definition"]
+    pool = scheme.get("succession_boxes", (7, 8, 9))
+    boxes = []
+    for (potential, performance), texts in talent.box_texts().items():
+        number = talent.box(performance, potential, scheme)
+        people = [r for r in built["rows"] if r["box"] == number]
+        boxes.append({"box": number, "potential": potential, "performance": performance, "label": texts["label"],
+                      "action": texts["action"], "succession": number in pool, "count": len(people),
+                      "people": people})
+    return sorted(boxes, key=lambda b: -b["box"])

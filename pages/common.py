@@ -184,6 +184,12 @@ def plain_table(records: list[dict]) -> None:
               for r in records])
 
 
+def row_problems(errors) -> None:
+    """The row-level report of a refused import: row, column, problem (what came from the file stays plain)."""
+    plain_table([{tr("import.col_row"): e.row, tr("import.col_column"): e.column or "–",
+                  tr("import.col_problem"): e.text(lang())} for e in errors])
+
+
 @st.cache_data(max_entries=512, show_spinner=False)
 def _chart_spec(_builder, name: str, arguments: str) -> dict:  # noqa: ARG001 (name keys the cache for _builder)
     """Building an Altair chart costs ~100 ms; its Vega-Lite spec is cached by the chart's name and data."""

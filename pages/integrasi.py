@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from core import auth, freshness, integration
+from core import auth, freshness, integration, talent_store, talent_views
+from core.errors import PermissionDenied
 from core.i18n import format_number, format_percent, t
 from core.textutil import escape_markdown
 from pages.common import attempt, database, event_for, fresh, guard, lang, petunjuk, plain_table, rerun, tr
@@ -66,6 +67,7 @@ def meeting_view(progress: list[dict]) -> None:
     if view["finalised"]:
         st.success(tr("integrasi.finalised_note", jpm=format_percent(view["result"]["jpm"], lang()),
                       category=view["result"]["category"]))
+    potensi_panel(view["registration"]["candidate_id"])
     for cell in view["competencies"]:
         competency_panel(reg_id, cell, can_decide)
     narrative_form(reg_id, view["result"], can_decide)
@@ -73,6 +75,19 @@ def meeting_view(progress: list[dict]) -> None:
         finalise_box(reg_id)
     if is_admin and view["finalised"]:
         reopen_result_form(reg_id)
+
+
+def potensi_panel(candidate_id: int) -> None:
+    """The peserta's potensi, read-only, so the Ketua Tim sees the whole person (confidential: core decides who)."""
+    try:
+        potensi = talent_store.read_potensi(db, user, candidate_id)
+    except PermissionDenied:
+        return
+    with st.expander(tr("integrasi.potensi_title", n=len(potensi))):
+        if potensi:
+            plain_table(talent_views.potensi_rows(potensi, lang()))
+        else:
+            st.caption(tr("integrasi.potensi_none"))
 
 
 def competency_panel(reg_id: int, cell: dict, can_decide: bool) -> None:

@@ -9,7 +9,19 @@ from core import external, importer, mappings, reader, refdata, registry, scorin
 from core.errors import DomainError
 from core.i18n import format_date, format_percent
 from core.textutil import escape_markdown
-from pages.common import attempt, guard, lang, petunjuk, plain_table, rerun, selected_event_id, show_error, tr
+from pages.common import (
+    attempt,
+    guard,
+    lang,
+    petunjuk,
+    plain_table,
+    rerun,
+    row_problems,
+    selected_event_id,
+    show_error,
+    tr,
+)
+from pages.talent_forms import talent_import_part, talent_section
 
 db, user = guard("admin")
 st.title(tr("kandidat.title"))
@@ -185,8 +197,7 @@ def show_result(result, done: str = "kandidat.imported") -> None:
         st.success(tr(done, n=len(result.rows)))
     else:
         st.error(tr("kandidat.import_rejected", n=len(result.errors)))
-        plain_table([{tr("import.col_row"): e.row, tr("import.col_column"): e.column or "–",
-                      tr("import.col_problem"): e.text(lang())} for e in result.errors])
+        row_problems(result.errors)
     if table is None:
         return
     sheet = escape_markdown(table.sheet)
@@ -280,6 +291,7 @@ def detail(candidate: dict) -> None:
         rerun(tr("common.saved"))
     history(candidate["id"])
     external_history(candidate["id"])
+    talent_section(db, user, candidate["id"])
 
 
 def new_tab() -> None:
@@ -316,4 +328,4 @@ with tab_import:
         st.caption(tr("kandidat.import_event", event=escape_markdown(event["name"])))
     import_section()
     external_import()
-
+    talent_import_part(db, user)

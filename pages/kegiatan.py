@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from core import assessment, pansel, registry, results
+from core import assessment, pansel, registry, results, talent_store
 from core.i18n import format_date
 from core.textutil import escape_markdown
 from pages.common import attempt, guard, lang, petunjuk, rerun, show_checks, tr
@@ -107,6 +107,20 @@ def stages_panel(event: dict) -> None:
                 rerun(tr("common.saved"))
 
 
+def scheme_panel(event: dict) -> None:
+    """Pemetaan: the talent scheme its 9-box uses (SPEC §4.6); the schemes themselves are edited in Pengaturan."""
+    with st.expander(tr("kegiatan.scheme")):
+        schemes = {s["id"]: s["name"] for s in talent_store.list_schemes(db)}
+        current = talent_store.event_scheme(db, event["id"])["id"]
+        with st.form(f"kegiatan_scheme_{event['id']}"):
+            chosen = st.selectbox(tr("kegiatan.scheme_pick"), list(schemes), index=list(schemes).index(current),
+                                  format_func=schemes.get)
+            st.caption(tr("kegiatan.scheme_note"))
+            if st.form_submit_button(tr("common.save")):
+                if attempt(talent_store.set_event_scheme, db, user, event["id"], chosen):
+                    rerun(tr("common.saved"))
+
+
 def pansel_panel(event: dict) -> None:
     """The Pansel of a seleksi terbuka: the SK that formed it, its heading and numbering, its members (SPEC §6.3)."""
     with st.expander(tr("kegiatan.pansel")):
@@ -160,6 +174,8 @@ with tab_list:
         if event["purpose"] == "pengisian":
             stages_panel(event)
             pansel_panel(event)
+        else:
+            scheme_panel(event)
 with tab_new:
     values = event_form("kegiatan_new")
     if values:

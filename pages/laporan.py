@@ -5,7 +5,7 @@ import re
 
 import streamlit as st
 
-from core import exports, letterhead, outcomes, pansel, report_pansel, report_recap, reports
+from core import exports, letterhead, outcomes, pansel, report_pansel, report_recap, reports, siasn
 from pages.common import attempt, cached_outcome, database, event_for, fresh, guard, petunjuk, show_error, tr
 
 db, user = guard("admin", "pimpinan", "asesor")
@@ -127,9 +127,19 @@ def export_view() -> None:
           f"data_lengkap_{slug(event['name'])}.xlsx", XLSX, f"export_{event['id']}")
 
 
+def siasn_view() -> None:
+    """Data for the national system (SPEC §6.6): one row per peserta keyed by NIP, as XLSX and JSON."""
+    st.caption(tr("laporan.siasn_note"))
+    name = f"siasn_{slug(event['name'])}"
+    offer("laporan.make_siasn_xlsx", lambda: siasn.to_xlsx(siasn.export_rows(database(), user, event["id"])),
+          f"{name}.xlsx", XLSX, f"siasn_xlsx_{event['id']}")
+    offer("laporan.make_siasn_json", lambda: siasn.to_json(siasn.export_rows(database(), user, event["id"]), event),
+          f"{name}.json", "application/json", f"siasn_json_{event['id']}")
+
+
 outcome = fresh(cached_outcome, db, event["id"])
-VIEWS = {"individual": individual_view, "recap": recap_view, "export": export_view}
-views = ["individual", "recap"] + (["export"] if user["role"] == "admin" else [])
+VIEWS = {"individual": individual_view, "recap": recap_view, "export": export_view, "siasn": siasn_view}
+views = ["individual", "recap"] + (["export", "siasn"] if user["role"] == "admin" else [])
 view = st.segmented_control(tr("common.view"), views, format_func=lambda v: tr(f"laporan.view_{v}"),
                             default="individual", key="laporan_view") or "individual"
 VIEWS[view]()

@@ -1,10 +1,10 @@
-"""Pengaturan: user accounts and roles; category thresholds; letterhead; backups; the audit log."""
+"""Pengaturan: user accounts and roles; category thresholds; talent schemes; letterhead; backups; the audit log."""
 
 import base64
 
 import streamlit as st
 
-from core import audit, auth, backup, letterhead, refdata, settings, setup
+from core import audit, auth, backup, letterhead, refdata, settings, setup, talent, talent_store, talent_views
 from core.i18n import TIME_ZONES, format_datetime
 from pages.common import attempt, guard, lang, petunjuk, rerun, tr
 
@@ -54,19 +54,11 @@ def account_actions(target: dict) -> None:
 
 
 def rules_tab() -> None:
-    """The JPM thresholds of the categories per purpose, and the bands of the potential axis."""
+    """The JPM thresholds of the categories per purpose (the potential bands live in the talent schemes)."""
     st.caption(tr("pengaturan.rules_note"))
     for purpose in ("pengisian", "pemetaan"):
         thresholds_form(purpose)
-    bands = settings.get(db, "potential_bands")
     time_zone_form()
-    with st.form("pengaturan_bands"):
-        st.markdown(f"**{tr('pengaturan.bands')}**")
-        high = st.number_input(tr("pengaturan.band_high"), 0.0, 200.0, float(bands["tinggi"]), 0.5)
-        mid = st.number_input(tr("pengaturan.band_mid"), 0.0, 200.0, float(bands["menengah"]), 0.5)
-        if st.form_submit_button(tr("common.save")):
-            if attempt(settings.set_potential_bands, db, user, high, mid):
-                rerun(tr("common.saved"))
 
 
 def time_zone_form() -> None:
@@ -89,6 +81,52 @@ def thresholds_form(purpose: str) -> None:
         if st.form_submit_button(tr("common.save")):
             if attempt(refdata.set_thresholds, db, user, purpose, values):
                 rerun(tr("common.saved"))
+
+
+def schemes_tab() -> None:
+    """Talent schemes (SPEC §4.6): weights summing to 100, bands, SKP years, box numbers; every change audited."""
+    st.caption(tr("pengaturan.scheme_note"))
+    schemes = {s["id"]: s for s in talent_store.list_schemes(db)}
+    chosen = schemes[st.selectbox(tr("pengaturan.scheme_pick"), list(schemes), key="pengaturan_scheme",
+                                  format_func=lambda i: schemes[i]["name"])]
+    with st.form(f"pengaturan_scheme_{chosen['id']}_{chosen['version']}"):
+        definition = scheme_fields(chosen["definition"])
+        c1, c2 = st.columns(2)
+        save = c1.form_submit_button(tr("common.save"), type="primary")
+        copy = c2.form_submit_button(tr("pengaturan.scheme_copy"))
+    if save and attempt(talent_store.save_scheme, db, user, chosen["id"], definition, chosen["version"]):
+        rerun(tr("common.saved"))
+    if copy and attempt(talent_store.save_scheme, db, user, None, definition):
+        rerun(tr("pengaturan.scheme_copied", name=definition["name"]))
+
+
+def scheme_fields(old: dict) -> dict:
+    """The editable parts of a scheme; the points tables are kept as they are."""
+    name = st.text_input(tr("pengaturan.scheme_name"), value=old["name"], max_chars=120)
+    st.markdown(f"**{tr('pengaturan.scheme_weights')}**")
+    columns = st.columns(4)
+    weights = {c: columns[i % 4].number_input(talent_views.component_name(c, lang()), 0.0, 100.0,
+                                              float(old["weights"].get(c, 0)), 5.0)
+               for i, c in enumerate(talent.COMPONENTS)}
+    c1, c2, c3 = st.columns(3)
+    bands = {"tinggi": c1.number_input(tr("pengaturan.band_high"), 0.0, 100.0, float(old["bands"]["tinggi"]), 0.5),
+             "menengah": c2.number_input(tr("pengaturan.band_mid"), 0.0, 100.0, float(old["bands"]["menengah"]), 0.5)}
+    years = c3.radio(tr("pengaturan.scheme_years"), [1, 2], index=old.get("performance_years", 1) - 1,
+                     format_func=lambda n: tr(f"pengaturan.scheme_years_{n}"), horizontal=True)
+    return old | {"name": name, "weights": weights, "bands": bands, "performance_years": years,
+                  "boxes": box_numbers(old["boxes"])}
+
+
+def box_numbers(old: dict) -> dict:
+    """The box number of each cell (potential × performance), as a 3 × 3 grid of inputs."""
+    with st.expander(tr("pengaturan.scheme_boxes")):
+        out = {}
+        for potential in talent.POTENTIALS[::-1]:
+            cells = st.columns(3)
+            out[potential] = {q: int(cells[i].number_input(
+                f"{tr(f'talenta.potential.{potential}')} × {tr(f'talenta.performance.{q}')}", 1, 9,
+                int(old[potential][q]), 1)) for i, q in enumerate(talent.PERFORMANCES)}
+        return out
 
 
 def letterhead_tab() -> None:
@@ -171,8 +209,8 @@ def audit_tab() -> None:
 
 
 TABS = {"pengaturan.tab_users": users_tab, "pengaturan.tab_rules": rules_tab,
-        "pengaturan.tab_letterhead": letterhead_tab, "pengaturan.tab_backup": backup_tab,
-        "pengaturan.tab_audit": audit_tab}
+        "pengaturan.tab_schemes": schemes_tab, "pengaturan.tab_letterhead": letterhead_tab,
+        "pengaturan.tab_backup": backup_tab, "pengaturan.tab_audit": audit_tab}
 for tab, draw in zip(st.tabs([tr(k) for k in TABS]), TABS.values(), strict=True):
     with tab:
         draw()

@@ -1,10 +1,22 @@
-"""Presentasi: a read-only, large-type view for the Wali Kota — per position the three best names."""
+"""Presentasi: a read-only, large-type view for the Wali Kota — per position the three best names (pengisian) or
+the talent map and the successors (pemetaan: no ranking, no top three, SPEC §4.6)."""
 
 import streamlit as st
 
-from core import charts, outcomes, registry, results
+from core import charts, outcomes, registry, results, talent_views
 from core.textutil import escape_markdown, initials
-from pages.common import cached_competencies, cached_outcome, chart, fresh, guard, jpm_text, need_event, tr
+from pages.common import (
+    cached_competencies,
+    cached_outcome,
+    chart,
+    fresh,
+    guard,
+    jpm_text,
+    lang,
+    need_event,
+    plain_table,
+    tr,
+)
 
 db, user = guard("admin", "pimpinan")
 # Our own constant stylesheet (no user text): larger type for a projector.
@@ -45,6 +57,21 @@ def radars(best: list[dict], hide: bool) -> None:
                   profile=outcomes.radar_profile(competencies, person["registration_id"]))
 
 
+def talent_map(position_id: int, hide: bool) -> None:
+    """Pemetaan: the 9-box of the event and the successors of the chosen post."""
+    st.header(tr("talenta.title"))
+    rows = outcome.talent["rows"]
+    st.caption(tr("talenta.placed", n=sum(r["box"] is not None for r in rows), total=len(rows)))
+    chart(charts.ninebox_grid, boxes=outcomes.ninebox_cells(outcome.boxes))
+    post = next(p for p in outcome.successors if p["position_id"] == position_id)
+    st.header(tr("presentasi.successors", position=escape_markdown(post["name"])))
+    shown = [s | {"name": shown_name(s["name"], hide)} for s in post["successors"]]
+    if shown:
+        plain_table(talent_views.successor_rows(shown, lang()))
+    else:
+        st.info(tr("presentasi.no_successors"))
+
+
 st.title(tr("presentasi.title"))
 st.subheader(escape_markdown(event["name"]))
 if outcome.final.empty:
@@ -53,7 +80,8 @@ if outcome.final.empty:
 c1, c2 = st.columns([3, 1])
 chosen = c1.selectbox(tr("field.position"), list(outcome.positions), format_func=outcome.positions.get,
                       key="presentasi_position")
-top_three(chosen, c2.toggle(tr("presentasi.initials"), key="presentasi_initials"))
+hide_names = c2.toggle(tr("presentasi.initials"), key="presentasi_initials")
 if event["purpose"] == "pemetaan":
-    st.header(tr("talenta.title"))
-    chart(charts.ninebox_grid, boxes=outcomes.ninebox_cells(outcome.boxes))
+    talent_map(chosen, hide_names)
+else:
+    top_three(chosen, hide_names)

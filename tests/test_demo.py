@@ -224,7 +224,7 @@ def test_pemetaan_people_hold_a_post_of_the_kind_they_are_mapped_against(databas
     mapped = rows(database, """SELECT p.name AS target, c.current_position FROM registrations r
         JOIN events e ON e.id = r.event_id JOIN positions p ON p.id = r.position_id
         JOIN candidates c ON c.id = r.candidate_id WHERE e.purpose = 'pemetaan'""")
-    assert len(mapped) == 24
+    assert len(mapped) == 24 + len(demo.MAPPING_PENGAWAS)
     assert all(m["current_position"].startswith(m["target"]) for m in mapped)
 
 
@@ -244,3 +244,48 @@ def test_signatories_have_names_and_nips(database):
     assert boss["name"] and nip.parse_nip(boss["nip"])
     for user in rows(database, "SELECT nip FROM users WHERE role IN ('asesor', 'pimpinan')"):
         assert nip.parse_nip(user["nip"])
+
+
+# The pemetaan's talent data (issue 12): every state of the Talenta page ---------------------------------------------
+
+@pytest.fixture(scope="module")
+def talent_map(database):
+    from core import talent_store
+
+    event = next(e for e in registry.list_events(database) if e["name"] == demo.MAPPING_NAME)
+    return talent_store.event_talent_map(database, event["id"]) | {"event": event}
+
+
+def test_pemetaan_runs_on_the_terpadu_scheme(talent_map):
+    assert talent_map["scheme"]["key"] == demo.MAPPING_SCHEME == "terpadu"
+
+
+def test_pemetaan_lacks_exactly_the_data_left_out_on_purpose(talent_map):
+    missing = {i: r["missing"] for i, r in enumerate(talent_map["rows"]) if r["missing"]}
+    assert set(missing) == set(demo.MAPPING_GAPS)
+    assert missing[5] == missing[11] == ["potensi"]
+    assert missing[17] == ["pengembangan_kompetensi", "pengalaman_jabatan", "pendidikan", "kesesuaian_bidang",
+                           "integritas"]
+    assert missing[23] == missing[26] == ["skp:2025"]
+
+
+def test_pemetaan_people_have_two_years_of_skp_and_eight_aspects(database, talent_map):
+    from core import talent_store
+
+    complete = [r for r in talent_map["rows"] if not r["missing"]]
+    assert len(complete) == len(talent_map["rows"]) - len(demo.MAPPING_GAPS)
+    for row in complete:
+        assert set(talent_store.skp_of(database, row["candidate_id"])) == {2025, 2024}
+        potensi = talent_store.potensi_of(database, row["candidate_id"])
+        assert len(potensi) == 8 and all(v["uraian"] for v in potensi.values())
+
+
+def test_pemetaan_fills_high_and_low_boxes_and_has_successors(database, talent_map):
+    from core import talent_store
+
+    boxes = {r["box"] for r in talent_map["rows"] if r["box"]}
+    assert boxes & {7, 8, 9} and boxes & {1, 2, 4} and boxes & {3, 5, 6}
+    posts = talent_store.event_successors(database, talent_map["event"]["id"])
+    administrator = [p for p in posts if p["job_class"] == "administrator"]
+    assert administrator and all(p["successors"] for p in administrator)
+    assert all(s["job_class"] == "pengawas" and s["box"] in (7, 8, 9) for p in administrator for s in p["successors"])

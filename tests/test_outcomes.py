@@ -47,11 +47,6 @@ def test_jpm_text_caps_only_when_the_setting_says_so(value, cap, shown):
     assert outcomes.jpm_text(value, cap, "id") == shown
 
 
-def test_missing_skp_lists_finalised_rows_without_a_predikat():
-    table = frame([person(1, 10, skp_predikat=None), person(2, 10, final=None, skp_predikat=None), person(3, 10)])
-    assert list(outcomes.missing_skp(table)["registration_id"]) == [1]
-
-
 def test_ninebox_cells_and_succession_pool():
     boxes = [{"box": 9, "potential": "tinggi", "performance": "tinggi", "count": 1, "label": "Bintang",
               "succession": 1, "people": [{"name": "A"}], "action": "x"},

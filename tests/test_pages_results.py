@@ -174,7 +174,7 @@ def test_a_write_from_elsewhere_shows_on_the_next_run(demo_db):
 
 @pytest.mark.parametrize("page", [TALENTA, PRESENTASI, HASIL])
 def test_pemetaan_pages_with_a_missing_skp_predikat(demo_db, page):
-    """The admin clears one SKP predikat: Talenta warns about it; no page breaks."""
+    """The admin clears one SKP predikat: Talenta lists that person among those with missing data; no page breaks."""
     [first] = demo_db.execute("""SELECT min(res.registration_id) FROM results res
                                  JOIN registrations r ON r.id = res.registration_id WHERE r.event_id = ?""",
                               (PEMETAAN,)).fetchone()
@@ -182,7 +182,7 @@ def test_pemetaan_pages_with_a_missing_skp_predikat(demo_db, page):
     at = on_event(open_page(demo_db, user(demo_db, "admin"), page), PEMETAAN)
     assert no_crash(at)
     if page == TALENTA:
-        assert t("talenta.missing_skp", n=1) in texts(at.warning)
+        assert t("talenta.incomplete_n", n=len(demo.MAPPING_GAPS) + 1) in texts(at.warning)
 
 
 # Pimpinan never sees an individual rating -------------------------------------------------------
@@ -231,12 +231,13 @@ def test_talenta_on_a_seleksi_says_it_is_for_pemetaan(demo_db):
 
 @pytest.mark.parametrize("username", ["admin", "pimpinan.sekda"])
 def test_talenta_on_the_pemetaan_shows_the_pool(demo_db, username):
-    summary = results.ninebox_summary(demo_db, results.event_results(demo_db, PEMETAAN))
+    summary = results.ninebox_summary(demo_db, PEMETAAN)
     pool = sum(b["count"] for b in summary if b["succession"])
     at = on_event(open_page(demo_db, user(demo_db, username), TALENTA), PEMETAAN)
     assert no_crash(at)
     assert f"#### {t('talenta.pool', n=pool)}" in [m.value for m in at.markdown]
-    assert pool > 0 and len(at.table[0].value) == pool
+    assert len(at.table[0].value) == len(demo.MAPPING_GAPS)  # first the people with missing data
+    assert pool > 0 and len(at.table[1].value) == pool
 
 
 # Kualitas Penilaian -------------------------------------------------------------------------------

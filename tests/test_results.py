@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from assessment_fixtures import (
     agree,
@@ -14,7 +15,7 @@ from assessment_fixtures import (
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core import assessment, db, integration, registry, results, scoring
+from core import assessment, db, integration, registry, results, scoring, talent, talent_store
 from core.errors import Conflict, PermissionDenied, ValidationError
 
 WORKED = dict(zip(["M.01", "M.02", "M.03", "M.04", "M.05", "M.06", "M.07", "M.08", "SK.01"],
@@ -519,23 +520,35 @@ def test_robustness_lists_only_positions_whose_top_three_changes(demo_db):
 
 
 def test_skp_predikat_and_ninebox_counts(demo_db):
+    """The bulk SKP entry writes the SKP of the year before the event; the boxes come from the event's scheme."""
     admin = user(demo_db, "admin")
     regs = finalised_registrations(demo_db, PEMETAAN)
-    current = demo_db.execute("SELECT skp_predikat FROM registrations WHERE id = ?", (regs[2],)).fetchone()[0]
+    people = dict(demo_db.execute("SELECT id, candidate_id FROM registrations WHERE event_id = ?", (PEMETAAN,)))
+    current = talent_store.skp_of(demo_db, people[regs[2]]).get(2025)
     changed = "baik" if current == "sangat_baik" else "sangat_baik"  # a real change, so it is audited
     results.set_skp_predikat(demo_db, admin, PEMETAAN, {regs[0]: None, regs[1]: None, regs[2]: changed})
-    table = results.event_results(demo_db, PEMETAAN)
-    summary = results.ninebox_summary(demo_db, table)
-    with_predikat = demo_db.execute(f"""SELECT count(*) FROM registrations WHERE id IN ({",".join(map(str, regs))})
-                                       AND skp_predikat IS NOT NULL""").fetchone()[0]
+    assert 2025 not in talent_store.skp_of(demo_db, people[regs[0]])
+    assert talent_store.skp_of(demo_db, people[regs[2]])[2025] == changed
+    summary = results.ninebox_summary(demo_db, PEMETAAN)
+    rows = talent_store.event_talent_map(demo_db, PEMETAAN)["rows"]
     assert [b["box"] for b in summary] == list(range(9, 0, -1))
-    assert sum(b["count"] for b in summary) == with_predikat == len(regs) - 2
+    assert sum(b["count"] for b in summary) == sum(r["box"] is not None for r in rows) < len(regs) - 1
+    scheme = talent_store.event_scheme(demo_db, PEMETAAN)["definition"]
     for box in summary:
         assert box["count"] == len(box["people"])
+        assert box["succession"] == (box["box"] in (7, 8, 9))
         for p in box["people"]:
-            assert scoring.ninebox(p["jpm"], p["skp_predikat"]) == box["box"]
-    entry = audit_entries(demo_db, "skp_predikat")[-1]
-    assert (entry["entity_id"], entry["new"]) == (str(regs[2]), changed)
+            assert talent.box(p["performance"], p["potential"], scheme) == box["box"]
+            assert p["registration_id"] not in regs[:2]
+    entry = audit_entries(demo_db, "skp_annual")[-1]
+    assert (entry["entity_id"], entry["new"]) == (f"{people[regs[2]]}:2025", changed)
+
+
+def test_event_results_box_is_the_talent_map_box(demo_db):
+    table = results.event_results(demo_db, PEMETAAN)
+    placed = {r["registration_id"]: r["box"] for r in talent_store.event_talent_map(demo_db, PEMETAAN)["rows"]}
+    shown = {r["registration_id"]: (None if pd.isna(r["box"]) else int(r["box"])) for r in table.to_dict("records")}
+    assert shown == placed and sum(v is None for v in placed.values()) > 0
 
 
 @pytest.mark.parametrize(("values", "key"), [({"x": "luar_biasa"}, "talenta.bad_predikat"),

@@ -285,39 +285,19 @@ def test_import_people_with_one_bad_row_writes_nothing(fresh_db, admin, asesor, 
 # The JPM-only scheme keeps the v1 boxes -------------------------------------------------------------------------
 
 def test_jpm_only_scheme_gives_the_v1_boxes_on_the_demo(demo_db):
-    """The demo still writes the single predikat (registrations.skp_predikat); as SKP of the year before the event
-    (the migration's rule) the JPM-only scheme places everyone in the box v1 gives."""
-    from core import results
+    """Switched to the JPM-only scheme, the demo's pemetaan places everyone with a JPM and the SKP of the year before
+    the event in the box the v1 rule (scoring.ninebox on JPM and one predikat) gives: the switch-over is safe."""
+    from core import scoring
 
     admin = db.one(demo_db, "SELECT * FROM users WHERE role = 'admin'")
-    pemetaan = [e["id"] for e in registry.list_events(demo_db) if e["purpose"] == "pemetaan"]
-    assert pemetaan
-    for r in db.rows(demo_db, "SELECT r.candidate_id, r.skp_predikat, e.end_date FROM registrations r"
-                              " JOIN events e ON e.id = r.event_id WHERE r.skp_predikat IS NOT NULL"):
-        talent_store.set_skp(demo_db, admin, r["candidate_id"], int(r["end_date"][:4]) - 1, r["skp_predikat"])
+    [event] = [e for e in registry.list_events(demo_db) if e["purpose"] == "pemetaan"]
+    jpm_only = next(s for s in talent_store.list_schemes(demo_db) if s["key"] == "jpm_saja")
+    talent_store.set_event_scheme(demo_db, admin, event["id"], jpm_only["id"])
+    year = int(event["end_date"][:4]) - 1
     compared = 0
-    for event_id in pemetaan:
-        v1 = results.event_results(demo_db, event_id)
-        old = {r["registration_id"]: (None if r["box"] != r["box"] or r["box"] is None else int(r["box"]))
-               for r in v1.to_dict("records")}
-        new = {r["registration_id"]: r["box"] for r in talent_store.event_talent_map(demo_db, event_id)["rows"]}
-        assert new == old
-        compared += sum(b is not None for b in new.values())
-    assert compared > 0
-
-
-def test_potensi_readers(fresh_db, admin, asesor, pimpinan, event):
-    cid = event["people"][0]["candidate_id"]
-    talent_store.set_potensi(fresh_db, admin, cid, FOURS)
-    for reader in (admin, pimpinan):
-        assert talent_store.read_potensi(fresh_db, reader, cid)["P.01"]["level"] == 4
-    with pytest.raises(PermissionDenied):
-        talent_store.read_potensi(fresh_db, asesor, cid)
-    fresh_db.execute("INSERT INTO event_assessors (event_id, user_id, is_lead) VALUES (?, ?, 0)",
-                     (event["id"], asesor["id"]))
-    with pytest.raises(PermissionDenied):  # a member of the team, not its Ketua
-        talent_store.read_potensi(fresh_db, asesor, cid)
-    fresh_db.execute("UPDATE event_assessors SET is_lead = 1 WHERE user_id = ?", (asesor["id"],))
-    assert talent_store.read_potensi(fresh_db, asesor, cid)["P.01"]["level"] == 4
-    with pytest.raises(PermissionDenied):
-        talent_store.read_potensi(fresh_db, None, cid)
+    for row in talent_store.event_talent_map(demo_db, event["id"])["rows"]:
+        predikat = talent_store.skp_of(demo_db, row["candidate_id"]).get(year)
+        v1 = scoring.ninebox(row["jpm"], predikat) if row["jpm"] is not None and predikat else None
+        assert row["box"] == v1, row["name"]
+        compared += v1 is not None
+    assert compared > 20
