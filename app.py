@@ -112,8 +112,9 @@ def sidebar(database, user, tr) -> None:
             wanted = st.session_state.pop("pending_event_id", None)  # a page just created an event
             if wanted in ids or st.session_state.get("sidebar_event") not in ids:
                 st.session_state["sidebar_event"] = wanted if wanted in ids else ids[0]
-            st.session_state["event_id"] = st.selectbox(tr("sidebar.event"), ids, key="sidebar_event",
-                                                        format_func=names.get)
+            # A list of whole names while it is short (a select box cuts a long event name to one line).
+            picker = st.radio if len(ids) <= SIDEBAR_LIST_MAX else st.selectbox
+            st.session_state["event_id"] = picker(tr("sidebar.event"), ids, key="sidebar_event", format_func=names.get)
         else:
             st.session_state.pop("event_id", None)
         if st.button(tr("sidebar.logout"), icon=":material/logout:", width="stretch", key="sidebar_logout"):
@@ -124,9 +125,9 @@ def sidebar(database, user, tr) -> None:
 
 # Our own constant stylesheet (no user text). Streamlit's built-in English hints ("Press Ctrl+Enter to
 # submit form") and the table toolbar's English tooltips cannot be translated, so an Indonesian
-# session does without them; the sidebar's event picker wraps a long event name instead of cutting it.
-STYLE_ALWAYS = ("[data-testid='stSidebar'] [data-baseweb='select'] div {white-space: normal; overflow: visible;"
-                " text-overflow: clip;}")
+# session does without them.
+SIDEBAR_LIST_MAX = 6
+STYLE_ALWAYS = ".st-key-sidebar_event label p {overflow-wrap: anywhere;}"
 STYLE_INDONESIAN = "[data-testid='InputInstructions'], [data-testid='stElementToolbar'] {display: none;}"
 
 

@@ -107,7 +107,9 @@ def competency_panel(reg_id: int, cell: dict, can_decide: bool) -> None:
     with st.expander(f"{cell['code']} {cell['name']} — {tr('integrasi.suggested')} {dash(cell['suggested'])}"
                      f" · {tr('integrasi.spread')} {dash(cell['spread'])}"
                      f" · {tr('integrasi.consensus')} {dash((current or {}).get('level'))}{flag}",
-                     expanded=cell["must_discuss"] and not current):
+                     expanded=cell["must_discuss"] and not current,
+                     # Keyed by candidate and decision: another candidate, or a decision made, draws it afresh.
+                     key=f"ig_panel_{reg_id}_{cell['code'].replace('.', '_')}_{'done' if current else 'open'}"):
         # A table, not a grid: the evidence notes wrap and can be read whole during the meeting.
         plain_table([{tr("field.assessor"): r["assessor_name"], tr("field.exercise"): r["exercise_name"],
                       tr("penilaian.level"): "TB" if r["level"] is None else str(r["level"]),

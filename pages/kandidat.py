@@ -49,6 +49,10 @@ def registration_box(candidate: dict, where: str = "find") -> None:
             if attempt(registry.unregister, db, user, candidate["registration_id"]):
                 rerun(tr("common.deleted"))
         return
+    if event["state"] != "persiapan":  # registration is part of the setup: say so instead of a refused form
+        st.caption(tr("kandidat.register_closed", event=escape_markdown(event["name"]),
+                      state=tr("state." + event["state"])))
+        return
     positions = {p["id"]: p["name"] for p in registry.list_positions(db, event["id"])}
     if not positions:
         st.caption(tr("kandidat.no_positions"))
@@ -139,7 +143,9 @@ def added_box(candidate_id: int) -> None:
             st.rerun()
 
 
-tab_find, tab_new, tab_import = st.tabs([tr("kandidat.tab_find"), tr("kandidat.tab_new"), tr("kandidat.tab_import")])
+# Keyed: a confirmation drawn above the tabs after a save must not send the officer back to the first tab.
+tab_find, tab_new, tab_import = st.tabs([tr("kandidat.tab_find"), tr("kandidat.tab_new"), tr("kandidat.tab_import")],
+                                        key="kandidat_tabs")
 with tab_find:
     find_tab()
 with tab_new:

@@ -163,6 +163,6 @@ def audit_tab() -> None:
 TABS = {"pengaturan.tab_users": users_tab, "pengaturan.tab_rules": rules_tab,
         "pengaturan.tab_letterhead": letterhead_tab, "pengaturan.tab_backup": backup_tab,
         "pengaturan.tab_audit": audit_tab}
-for tab, draw in zip(st.tabs([tr(k) for k in TABS]), TABS.values(), strict=True):
+for tab, draw in zip(st.tabs([tr(k) for k in TABS], key="pengaturan_tabs"), TABS.values(), strict=True):
     with tab:
         draw()

@@ -25,7 +25,8 @@ st.html("<style>[data-testid='stMain'] p, [data-testid='stMain'] li {font-size: 
         "[data-testid='stMetricLabel'], [data-testid='stMetricLabel'] * {white-space: normal !important;"
         " overflow: visible !important; text-overflow: clip !important; font-size: 1.6rem !important;"
         " line-height: 1.25; height: auto !important;}"
-        "[data-testid='stMetricValue'] {font-size: 3.6rem; font-weight: 700;}</style>")
+        "[data-testid='stMetricValue'], [data-testid='stMetricValue'] * {font-size: 4rem !important;"
+        " font-weight: 700 !important; line-height: 1.1 !important;}</style>")
 event = registry.get_event(db, need_event())
 outcome = fresh(cached_outcome, db, event["id"])
 
@@ -46,26 +47,26 @@ def top_three(position_id: int, hide: bool) -> None:
     st.caption(tr("presentasi.ranked_by_final") if outcome.stages else tr("presentasi.ranked_by_jpm"))
     for warning in warnings:
         st.warning(tr("hasil.warn_" + warning))
-    for column, person in zip(st.columns(max(len(best), 1)), best, strict=False):
-        with column, st.container(border=True):
-            st.metric(escape_markdown(f"{person['rank']}. {shown_name(person['name'], hide)}"), score_text(person),
-                      tr(f"category.{person['category']}"), delta_color="off", delta_arrow="off")
-            if outcome.stages:
-                st.caption(f"JPM {jpm_text(db, person['jpm'])}")
-            if not person["recommended"]:
-                st.error(tr("presentasi.not_recommended"))
-    if best and not outcome.stages:  # JPM bars only where JPM is what ranks them
-        chart("jpm_bars", rows=[{"label": f"{p['rank']}. {shown_name(p['name'], hide)}", "jpm": p["jpm"],
-                                 "jpm_text": jpm_text(db, p["jpm"])} for p in best])
-    radars(best, hide)
-
-
-def radars(best: list[dict], hide: bool) -> None:
     competencies = fresh(cached_competencies, db, event["id"])
     for column, person in zip(st.columns(max(len(best), 1)), best, strict=False):
         with column:
-            chart("radar", width="stretch", title=shown_name(person["name"], hide),
-                  profile=outcomes.radar_profile(competencies, person["registration_id"]))
+            card(person, hide)
+            # Under its own card, so the radar needs no title of its own (a title would be cut in a narrow column).
+            chart("radar", width="stretch", profile=outcomes.radar_profile(competencies, person["registration_id"]))
+    if best and not outcome.stages:  # JPM bars only where JPM is what ranks them
+        chart("jpm_bars", rows=[{"label": f"{p['rank']}. {shown_name(p['name'], hide)}", "jpm": p["jpm"],
+                                 "jpm_text": jpm_text(db, p["jpm"])} for p in best])
+
+
+def card(person: dict, hide: bool) -> None:
+    """Rank and whole name, the deciding score largest, the category; JPM beside a final score."""
+    with st.container(border=True):
+        st.metric(escape_markdown(f"{person['rank']}. {shown_name(person['name'], hide)}"), score_text(person),
+                  tr(f"category.{person['category']}"), delta_color="off", delta_arrow="off")
+        if outcome.stages:
+            st.caption(f"JPM {jpm_text(db, person['jpm'])}")
+        if not person["recommended"]:
+            st.error(tr("presentasi.not_recommended"))
 
 
 st.title(tr("presentasi.title"))
@@ -74,7 +75,7 @@ st.subheader(escape_markdown(event["name"]))
 if outcome.final.empty:
     st.info(tr("hasil.none_final"))
     st.stop()
-c1, c2 = st.columns([3, 1])
+c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
 chosen = c1.selectbox(tr("field.position"), list(outcome.positions), format_func=outcome.positions.get,
                       key="presentasi_position")
 top_three(chosen, c2.toggle(tr("presentasi.initials"), key="presentasi_initials"))

@@ -33,7 +33,7 @@ def no_crash(at) -> bool:
 
 
 def on_event(at, event_id: int):
-    return at.selectbox(key="sidebar_event").set_value(event_id).run()
+    return at.radio(key="sidebar_event").set_value(event_id).run()
 
 
 def show(at, key: str, view: str):
