@@ -114,7 +114,8 @@ def sidebar(database, user, tr) -> None:
                 st.session_state["sidebar_event"] = wanted if wanted in ids else ids[0]
             # A list of whole names while it is short (a select box cuts a long event name to one line).
             picker = st.radio if len(ids) <= SIDEBAR_LIST_MAX else st.selectbox
-            st.session_state["event_id"] = picker(tr("sidebar.event"), ids, key="sidebar_event", format_func=names.get)
+            st.session_state["event_id"] = picker(tr("sidebar.event"), ids, key="sidebar_event",  # options: markdown
+                                                  format_func=lambda i: _plain(names[i]))
         else:
             st.session_state.pop("event_id", None)
         if st.button(tr("sidebar.logout"), icon=":material/logout:", width="stretch", key="sidebar_logout"):

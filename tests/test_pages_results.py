@@ -51,6 +51,11 @@ def everything(at) -> str:
     return "\n".join(parts)
 
 
+def readable(at) -> str:
+    """``everything`` as read: markdown escapes (doubled in the protos' text form) taken away."""
+    return re.sub(r"\\+(.)", r"\1", everything(at))
+
+
 def finals(database, event_id: int = SELEKSI) -> pd.DataFrame:
     table = results.event_results(database, event_id)
     return table[table["finalized_at"].notna()]
@@ -265,7 +270,7 @@ def test_presentasi_shows_the_three_best_of_the_first_position(demo_db):
     assert shown == [(f"{p['rank']}. {p['name']}", format_number(p["final"], 2)) for p in best]
     scores = [p["final"] for p in best]
     assert scores == sorted(scores, reverse=True)
-    assert all(p["name"] in everything(at) for p in best)  # what the initials test relies on to see names
+    assert all(p["name"] in readable(at) for p in best)  # what the initials test relies on to see names
 
 
 def test_presentasi_with_initials_shows_no_full_name(demo_db):
@@ -275,7 +280,7 @@ def test_presentasi_with_initials_shows_no_full_name(demo_db):
     at = at.toggle(key="presentasi_initials").set_value(True).run()
     assert no_crash(at)
     assert [unescaped(m.label) for m in at.metric] == [f"{p['rank']}. {initials(p['name'])}" for p in best]
-    shown = everything(at)
+    shown = readable(at)
     assert not [p["name"] for p in best if p["name"] in shown]
     assert not [p["name"].split(",")[0] for p in best if p["name"].split(",")[0] in shown]
 
