@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import rating, refdata, registry
 from core.textutil import escape_markdown
-from pages.common import attempt, guard, need_event, petunjuk, plain_table, tr
+from pages.common import attempt, guard, need_event, petunjuk, plain_table, rerun, tr
 
 db, user = guard("asesor")
 st.title(tr("penilaian.title"))
@@ -197,22 +197,12 @@ def submit_box(registration_id: int, exercise_name: str) -> None:
     sure = st.checkbox(tr("penilaian.confirm_submit"), key=f"penilaian_sure_{registration_id}")
     if st.button(tr("penilaian.submit"), disabled=not sure, key="penilaian_submit"):
         if attempt(rating.submit, db, user, registration_id):
-            st.session_state["penilaian_submitted"] = tr("penilaian.submitted")
-            st.rerun()
-
-
-def after_submit() -> None:
-    """A submission moves the page on to the next open cell: say what happened where it is seen."""
-    message = st.session_state.pop("penilaian_submitted", None)
-    if message:
-        st.toast(message, icon=":material/check_circle:")
-        st.success(message, icon=":material/check_circle:")
+            rerun(tr("penilaian.submitted"))  # the page moves on to open work; the toast says what happened
 
 
 work = rating.worklist(db, user, event["id"])
 if not work:
     st.info(tr("penilaian.no_work"))
     st.stop()
-after_submit()
 picked = worklist(work)
 rate_cell(work, picked, next(w["exercise_name"] for w in work if (w["registration_id"], w["exercise_id"]) == picked))

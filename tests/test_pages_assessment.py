@@ -239,8 +239,8 @@ def test_penilaian_form_has_one_radio_per_measured_competency(fresh_db, admin, s
     for cell in [next(c for c in cells if c[1] == narrow), next(c for c in cells if c[1] != narrow)]:
         at = open_cell(fresh_db, me, cell)
         wanted = ("M.01", "M.03", "M.08") if cell[1] == narrow else CODES
-        assert [r.key for r in at.radio] == [rating_key("pn_lvl", cell, c) for c in wanted]
-        assert all(r.options[-1] == "TB" for r in at.radio)
+        assert [r.key for r in at.main.radio] == [rating_key("pn_lvl", cell, c) for c in wanted]
+        assert all(r.options[-1] == "TB" for r in at.main.radio)
 
 
 def test_penilaian_save_draft_writes_every_rating_at_version_one(fresh_db, rating_open):
@@ -322,7 +322,7 @@ def test_penilaian_submit_after_everything_is_rated_makes_the_form_read_only(fre
     at.toggle(key="penilaian_only_open").set_value(False).run()
     at = at.selectbox(key="penilaian_pick").set_value(cells[-1]).run()
     assert t("penilaian.read_only") in texts(at.success)
-    assert not at.radio and not at.text_area and not at.form
+    assert not at.main.radio and not at.text_area and not at.form
     assert "penilaian_submit" not in [b.key for b in at.button]
 
 
@@ -362,7 +362,7 @@ def test_penilaian_without_assignments_says_so(fresh_db, admin, rating_open):
     at = open_page(fresh_db, idle, PENILAIAN)
     assert no_crash(at)
     assert texts(at.info) == [t("penilaian.no_work")]
-    assert not at.radio and not at.form
+    assert not at.main.radio and not at.form
 
 
 def test_penilaian_refuses_an_admin(fresh_db, admin, rating_open):
@@ -372,7 +372,7 @@ def test_penilaian_refuses_an_admin(fresh_db, admin, rating_open):
     at = open_script(PENILAIAN, cookie)
     assert no_crash(at)
     assert texts(at.error) == [t("auth.forbidden")]
-    assert not at.title and not at.radio
+    assert not at.title and not at.main.radio
     assert NAMES[0] not in shown_text(at)
 
 
@@ -531,7 +531,7 @@ def test_integrasi_admin_watches_without_deciding(fresh_db, admin, all_submitted
     assert t("integrasi.admin_view") in texts(at.info)
     assert at.expander  # the ratings side by side are there
     assert not [f for f in form_ids(at) if f.startswith("integrasi_cs_")]
-    assert not at.radio
+    assert not at.main.radio
     assert "integrasi_final" not in [b.key for b in at.button]
     assert all(a.disabled for a in at.text_area)
 

@@ -22,20 +22,22 @@ def page_file(key: str) -> str:
     return app.PAGES[key][0]
 
 
-def test_first_run_form_is_gone_once_the_admin_exists(fresh_db):
+def first_admin(confirm: str):
+    """The first-run form filled in and sent; ``confirm`` is the repeated password."""
     at = open_app()
-    at = submit(fill(at.form(key="mulai_form"), {
+    return submit(fill(at.form(key="mulai_form"), {
         t("field.username"): "kepala.ac", t("field.full_name"): "Kepala AC",
-        t("field.password"): "rahasia789", t("field.password_confirm"): "rahasia789"}))
+        t("field.password"): "rahasia789", t("field.password_confirm"): confirm}))
+
+
+def test_first_run_form_is_gone_once_the_admin_exists(fresh_db):
+    at = first_admin("rahasia789")
     assert t("mulai.done") in texts(at.success)
     assert not at.text_input and not at.checkbox  # no filled-in fields left on screen
 
 
 def test_first_run_refused_form_stays_filled(fresh_db):
-    at = open_app()
-    at = submit(fill(at.form(key="mulai_form"), {
-        t("field.username"): "kepala.ac", t("field.full_name"): "Kepala AC",
-        t("field.password"): "rahasia789", t("field.password_confirm"): "rahasia788"}))
+    at = first_admin("rahasia788")
     assert t("mulai.password_mismatch") in texts(at.error)
     assert [w.value for w in at.text_input][:2] == ["kepala.ac", "Kepala AC"]
 
