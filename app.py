@@ -7,6 +7,7 @@ this file as the script on every page view. Module-level code here is definition
 from __future__ import annotations
 
 import logging
+import re
 
 import streamlit as st
 
@@ -51,6 +52,7 @@ PAGES = {
     "pengaturan": ("pages/pengaturan.py", "nav.pengaturan", ":material/settings:", ("admin",)),
     "akun": ("pages/akun.py", "nav.akun", ":material/person:", ("admin", "asesor", "pimpinan")),
 }
+RESERVED = {"mulai", "masuk-aplikasi", "verifikasi", "masuk", "keluar"}
 SECTIONS = {"nav.section.utama": ["beranda"],
             "nav.section.persiapan": ["kegiatan", "jabatan", "kandidat"],
             "nav.section.penilaian": ["alat_ukur", "penilaian", "integrasi"],
@@ -59,7 +61,10 @@ SECTIONS = {"nav.section.utama": ["beranda"],
 
 
 def pages_for(roles: set[str], tr) -> dict:
-    """The navigation sections with only the pages these ``roles`` may open ("lead" = Ketua Tim)."""
+    """The navigation sections with only the pages these ``roles`` may open ("lead" = Ketua Tim).
+
+    Every other known address (another role's page typed in, an old bookmark) leads to a hidden page
+    that says so in the user's language, instead of Streamlit's English "Page not found"."""
     nav = {}
     for section, keys in SECTIONS.items():
         allowed = [st.Page(PAGES[k][0], title=tr(PAGES[k][1]), icon=PAGES[k][2], url_path=k,
@@ -67,7 +72,31 @@ def pages_for(roles: set[str], tr) -> dict:
                    for k in keys if roles & set(PAGES[k][3])]
         if allowed:
             nav[tr(section)] = allowed
+    closed = [k for k in PAGES if not roles & set(PAGES[k][3])] + unknown_address(set(PAGES))
+    if closed:
+        nav[""] = [st.Page(not_available, title=tr("nav.not_available"), url_path=k, visibility="hidden")
+                   for k in closed]
     return nav
+
+
+def unknown_address(known: set[str]) -> list[str]:
+    """The address asked for when it is none of ours (a typo): it gets the same hidden page."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    wanted = getattr(ctx.pages_manager, "intended_page_name", None) if ctx else None
+    if isinstance(wanted, str) and re.fullmatch(r"[a-z0-9_-]{1,60}", wanted) and wanted not in known | RESERVED:
+        return [wanted]
+    return []
+
+
+def not_available() -> None:
+    """An address this role may not open, or none of ours: say so, and offer the way home."""
+    from pages.common import tr
+
+    st.title(tr("nav.not_available"))
+    st.warning(tr("nav.not_available_text"), icon=":material/block:")
+    st.page_link(PAGES["beranda"][0], label=tr("nav.beranda"), icon=PAGES["beranda"][2])
 
 
 def sidebar(database, user, tr) -> None:
@@ -82,12 +111,28 @@ def sidebar(database, user, tr) -> None:
             wanted = st.session_state.pop("pending_event_id", None)  # a page just created an event
             if wanted in ids or st.session_state.get("sidebar_event") not in ids:
                 st.session_state["sidebar_event"] = wanted if wanted in ids else ids[0]
-            st.session_state["event_id"] = st.selectbox(tr("sidebar.event"), ids, key="sidebar_event",
-                                                        format_func=names.get)
+            # A list of whole names while it is short (a select box cuts a long event name to one line).
+            picker = st.radio if len(ids) <= SIDEBAR_LIST_MAX else st.selectbox
+            st.session_state["event_id"] = picker(tr("sidebar.event"), ids, key="sidebar_event",  # options: markdown
+                                                  format_func=lambda i: _plain(names[i]))
         else:
             st.session_state.pop("event_id", None)
         if st.button(tr("sidebar.logout"), icon=":material/logout:", width="stretch", key="sidebar_logout"):
             common.redirect("/keluar?t=" + auth.sign_out_token(database, common.session_cookie()))
+
+
+# Our own constant stylesheet (no user text). Streamlit's built-in English hints ("Press Ctrl+Enter to
+# submit form") and the table toolbar's English tooltips cannot be translated, so an Indonesian
+# session does without them.
+SIDEBAR_LIST_MAX = 6
+STYLE_ALWAYS = ".st-key-sidebar_event label p {overflow-wrap: anywhere;}"
+STYLE_INDONESIAN = "[data-testid='InputInstructions'], [data-testid='stElementToolbar'] {display: none;}"
+
+
+def look(language: str) -> None:
+    """The app's stylesheet for this user's language."""
+    style = STYLE_ALWAYS + ("" if language == "en" else STYLE_INDONESIAN)
+    st.html(f"<style>{style}</style>")
 
 
 def _plain(text: str) -> str:
@@ -115,7 +160,9 @@ def go_to_sign_in() -> None:
 
 
 def main() -> None:
-    st.set_page_config(page_title="Dasbor Assessment Center", page_icon=":material/analytics:", layout="wide")
+    # "auto": the sidebar starts closed on a tablet, so the page's tables keep their width.
+    st.set_page_config(page_title="Dasbor Assessment Center", page_icon=":material/analytics:", layout="wide",
+                       initial_sidebar_state="auto")
     try:
         database = common.database()
     except db.IntegrityFailure as err:  # a damaged file: say so plainly, change nothing
@@ -128,6 +175,7 @@ def main() -> None:
         signed_out(database, lambda key: t(key, "id"))
         return
     tr = common.tr
+    look(user["language"])
     roles = {user["role"]} | ({"lead"} if user["role"] == "asesor" and is_lead(database, user["id"]) else set())
     nav = st.navigation(pages_for(roles, tr), expanded=True)  # every page of the role in view, no "more"
     sidebar(database, user, tr)

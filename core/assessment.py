@@ -299,17 +299,27 @@ def state_checks(db: Database, event_id: int) -> list[Check]:
     if event["state"] == "persiapan":
         return setup_checks(db, event_id)
     if event["state"] == "penilaian":
-        pending = rows(db, """SELECT DISTINCT c.name FROM assignments a
-            JOIN registrations r ON r.id = a.registration_id JOIN candidates c ON c.id = r.candidate_id
-            LEFT JOIN submissions s ON s.registration_id = a.registration_id AND s.assessor_id = a.assessor_id
-            WHERE r.event_id = ? AND s.submitted_at IS NULL ORDER BY c.name""", (event_id,))
-        return [Check("check.all_submitted", not pending, [p["name"] for p in pending])]
+        return [Check("check.all_submitted", *_pending_submissions(db, event_id))]
     if event["state"] == "integrasi":
         open_ = rows(db, """SELECT c.name FROM registrations r JOIN candidates c ON c.id = r.candidate_id
             LEFT JOIN results res ON res.registration_id = r.id
             WHERE r.event_id = ? AND res.finalized_at IS NULL ORDER BY c.name""", (event_id,))
         return [Check("check.all_finalised", not open_, [p["name"] for p in open_])]
     return []
+
+
+def _pending_submissions(db: Database, event_id: int) -> tuple[bool, list[str]]:
+    """Who has not submitted whom yet: one line per assessor, "Assessor (n): participant numbers" (numbers,
+    not names: eight assessors with twenty-odd candidates each must stay readable)."""
+    pending = rows(db, """SELECT u.full_name, r.participant_no FROM assignments a
+        JOIN registrations r ON r.id = a.registration_id JOIN users u ON u.id = a.assessor_id
+        LEFT JOIN submissions s ON s.registration_id = a.registration_id AND s.assessor_id = a.assessor_id
+        WHERE r.event_id = ? AND s.submitted_at IS NULL
+        GROUP BY u.id, r.id ORDER BY u.full_name, r.participant_no""", (event_id,))
+    per_assessor = defaultdict(list)
+    for p in pending:
+        per_assessor[p["full_name"]].append(p["participant_no"])
+    return not pending, [f"{who} ({len(numbers)}): {', '.join(numbers)}" for who, numbers in per_assessor.items()]
 
 
 def advance_state(db: Database, actor: dict, event_id: int) -> str:

@@ -49,7 +49,7 @@ def radar(profile: list[dict], title: str = "") -> alt.LayerChart:
     ``profile``: ``[{"competency": "Integritas", "level": 4, "standard": 4}, ...]``.
     """
     n = len(profile)
-    scale = alt.Scale(domain=[-8.5, 8.5])
+    scale = alt.Scale(domain=[-10, 10])  # room beyond the rings for labels of two lines, even in a narrow column
     x, y = alt.X("x:Q", scale=scale, axis=None), alt.Y("y:Q", scale=scale, axis=None)
     rings = pd.DataFrame([{"ring": r, "order": i, "x": _polar(r, i, n)[0], "y": _polar(r, i, n)[1]}
                           for r in range(1, 6) for i in range(n + 1)])

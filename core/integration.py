@@ -178,6 +178,27 @@ def set_consensus(db: Database, actor: dict, registration_id: int, code: str, le
         _write_consensus(db, actor, registration_id, code, level, suggested, rationale, before)
 
 
+def accept_suggestions(db: Database, actor: dict, registration_id: int) -> list[str]:
+    """One action for the cells that need no discussion: each one without a consensus yet takes its
+    suggestion as the consensus (no rationale needed: it is the suggestion). Cells flagged "harus
+    dibahas", and cells already decided, are left to the meeting. Returns the codes set."""
+    with transaction(db):
+        reg = _open_for_decisions(db, actor, registration_id)
+        decided = {r["competency"] for r in rows(db, "SELECT competency FROM consensus WHERE registration_id = ?",
+                                                 (registration_id,))}
+        ratings = rows(db, "SELECT competency, level FROM ratings WHERE registration_id = ?", (registration_id,))
+        accepted = []
+        for code in get_standard(db, reg["position_id"]):
+            levels = [r["level"] for r in ratings if r["competency"] == code]
+            suggested = scoring.suggested_consensus(levels, reg["consensus_method"])
+            if code in decided or suggested is None or scoring.must_discuss(scoring.spread(levels),
+                                                                            reg["discuss_threshold"]):
+                continue
+            _write_consensus(db, actor, registration_id, code, suggested, suggested, "", None)
+            accepted.append(code)
+    return accepted
+
+
 def _write_consensus(db, actor, registration_id, code, level, suggested, rationale, before) -> None:
     stamp = audit.now()
     db.execute("""INSERT INTO consensus (registration_id, competency, level, suggested_level, rationale,

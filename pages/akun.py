@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import auth
 from core.textutil import escape_markdown
-from pages.common import attempt, guard, tr
+from pages.common import attempt, guard, petunjuk, tr
 
 db, user = guard("admin", "asesor", "pimpinan")
 LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
@@ -33,6 +33,7 @@ def password_form() -> None:
 
 
 st.title(tr("akun.title"))
+petunjuk("akun.help")
 st.write(escape_markdown(f"{user['full_name']} · {user['username']}") + f" · {tr('role.' + user['role'])}")
 language_choice()
 password_form()

@@ -142,6 +142,8 @@ def show_flash() -> None:
     message = st.session_state.pop("flash", None)
     if message:
         st.success(message, icon=":material/check_circle:")
+        # The button was pressed further down the page: the toast shows it where the eye is.
+        st.toast(message, icon=":material/check_circle:")
 
 
 def petunjuk(key: str) -> None:
@@ -209,12 +211,14 @@ def jpm_text(database, value) -> str:
 
 
 def show_checks(checks) -> None:
-    """The list of checks before a state change: each one passed or failed, with what is wrong."""
+    """The list of checks before a state change: what passed, and for what failed, what is wrong — in full."""
     for check in checks:
-        show = st.success if check.ok else st.error
-        show(tr(check.key), icon=":material/check:" if check.ok else ":material/close:")
+        if check.ok:
+            st.success(tr(check.key), icon=":material/check:")
+            continue
+        st.error(tr(check.key + "_fail", n=len(check.problems)), icon=":material/error:")
         if check.problems:
-            st.caption(escape_markdown(", ".join(check.problems[:15])) + (" …" if len(check.problems) > 15 else ""))
+            st.caption("  \n".join(escape_markdown(p) for p in check.problems))
 
 
 def fresh(cached, database, *args):

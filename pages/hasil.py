@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from core import charts, freshness, importer, outcomes, results, settings
+from core import assessment, charts, freshness, importer, outcomes, results, settings
 from core.textutil import escape_markdown
 from pages.common import (
     attempt,
@@ -74,7 +74,9 @@ def position_ranking(position_id: int, name: str, shown: tuple, robust: dict) ->
         st.warning(tr("hasil.warn_" + warning))
     st.dataframe(table, hide_index=True, width="stretch")
     changed = {c["assessor_id"] for c in robust["changes"] if c["position_id"] == position_id}
-    st.caption(tr("hasil.robust_changes", n=len(changed)) if changed else tr("hasil.robust_ok"))
+    names = [a["full_name"] for a in assessment.list_assessors(db, event["id"]) if a["user_id"] in changed]
+    st.caption(escape_markdown(tr("hasil.robust_changes", names=tr("common.or").join(names))) if changed
+               else tr("hasil.robust_ok"))
 
 
 def gap_heatmap(position_id: int, categories: list) -> None:

@@ -39,7 +39,8 @@ def agenda_table(version: str, event_id: int, user_id: int, language: str) -> pd
     return pd.DataFrame([{
         t("field.participant_no", language): c["participant_no"], t("field.name", language): c["candidate_name"],
         t("field.competency", language): c["competency_name"], t("integrasi.spread", language): dash(c["spread"]),
-        "SD": format_number(c["sd"], 2, language), "r_wg": format_number(c["rwg"], 2, language),
+        t("integrasi.sd", language): format_number(c["sd"], 2, language),
+        t("integrasi.rwg", language): format_number(c["rwg"], 2, language),
         t("integrasi.suggested", language): dash(c["suggested"]),
         t("integrasi.consensus", language): dash(c["consensus"]),
         t("integrasi.must_discuss", language): "●" if c["must_discuss"] else ""} for c in cells])
@@ -50,12 +51,20 @@ def agenda_view(_progress: list[dict]) -> None:
     only = st.toggle(tr("integrasi.only_discuss"), value=True, key="integrasi_only")
     shown = table[table[tr("integrasi.must_discuss")] == "●"] if only and not table.empty else table
     st.caption(tr("integrasi.agenda_note", n=len(shown), total=len(table)))
-    st.dataframe(shown, hide_index=True, width="stretch", height=420)
+    st.dataframe(shown, hide_index=True, width="stretch", height=420, column_config=explained_columns())
+
+
+def explained_columns() -> dict:
+    """The statistics' headers carry a short explanation (shown when the pointer rests on them)."""
+    return {tr(key): st.column_config.Column(help=tr(key + "_help"))
+            for key in ("integrasi.spread", "integrasi.sd", "integrasi.rwg", "integrasi.suggested")}
 
 
 def meeting_view(progress: list[dict]) -> None:
     """One open candidate: every competency with its ratings and consensus, the narrative, finalising."""
-    choices = {p["registration_id"]: p for p in progress if is_open(p)}
+    # Candidates still to be finalised first: the meeting works down this list.
+    choices = {p["registration_id"]: p for p in sorted(progress, key=lambda p: bool(p["finalized_at"]))
+               if is_open(p)}
     if not choices:
         st.info(tr("integrasi.none_open"))
         return
@@ -66,9 +75,12 @@ def meeting_view(progress: list[dict]) -> None:
     can_decide = not is_admin and not view["finalised"] and event["state"] in integration.CONSENSUS_STATES
     if view["finalised"]:
         st.success(tr("integrasi.finalised_note", jpm=format_percent(view["result"]["jpm"], lang()),
-                      category=view["result"]["category"]))
+                      category=tr("category." + view["result"]["category"])))
     potensi_panel(view["registration"]["candidate_id"])
-    for cell in view["competencies"]:
+    cells = sorted(view["competencies"], key=lambda c: (not c["must_discuss"], c["consensus"] is not None))
+    if can_decide:
+        accept_box(reg_id, cells)
+    for cell in cells:
         competency_panel(reg_id, cell, can_decide)
     narrative_form(reg_id, view["result"], can_decide)
     if can_decide:
@@ -90,22 +102,38 @@ def potensi_panel(candidate_id: int) -> None:
             st.caption(tr("integrasi.potensi_none"))
 
 
+def accept_box(reg_id: int, cells: list[dict]) -> None:
+    """The cells that need no discussion take their suggestions in one action; the rest are for the meeting."""
+    easy = [c for c in cells if not c["must_discuss"] and c["consensus"] is None and c["suggested"] is not None]
+    discuss = sum(c["must_discuss"] and c["consensus"] is None for c in cells)
+    st.caption(tr("integrasi.to_decide", discuss=discuss, easy=len(easy)))
+    if easy and st.button(tr("integrasi.accept_all", n=len(easy)), type="primary", key=f"ig_accept_{reg_id}",
+                          icon=":material/done_all:"):
+        done = attempt(integration.accept_suggestions, db, user, reg_id)
+        if done:
+            rerun(tr("integrasi.accepted", n=len(done)))
+
+
 def competency_panel(reg_id: int, cell: dict, can_decide: bool) -> None:
-    """One competency: the ratings with their evidence, the statistics, the consensus (and its form)."""
+    """One competency: the ratings with their evidence, the statistics, the consensus (and its form).
+    Open only while it needs discussion and is undecided: the meeting sees where to talk."""
     flag = " · ⚠ " + tr("integrasi.must_discuss") if cell["must_discuss"] else ""
     current = cell["consensus"]
     with st.expander(f"{cell['code']} {cell['name']} — {tr('integrasi.suggested')} {dash(cell['suggested'])}"
                      f" · {tr('integrasi.spread')} {dash(cell['spread'])}"
                      f" · {tr('integrasi.consensus')} {dash((current or {}).get('level'))}{flag}",
-                     expanded=cell["must_discuss"] or (can_decide and not current)):
+                     expanded=cell["must_discuss"] and not current,
+                     # Keyed by candidate and decision: another candidate, or a decision made, draws it afresh.
+                     key=f"ig_panel_{reg_id}_{cell['code'].replace('.', '_')}_{'done' if current else 'open'}"):
         # A table, not a grid: the evidence notes wrap and can be read whole during the meeting.
         plain_table([{tr("field.assessor"): r["assessor_name"], tr("field.exercise"): r["exercise_name"],
                       tr("penilaian.level"): "TB" if r["level"] is None else str(r["level"]),
                       tr("penilaian.evidence"): r["evidence"]} for r in cell["ratings"]])
         scores = ", ".join(f"{a}: {format_number(s, 2, lang())}" for a, s in cell["assessor_scores"].items())
         st.caption(escape_markdown(
-            f"{tr('integrasi.scores')}: {scores} · SD {format_number(cell['sd'], 2, lang())}"
-            f" · r_wg {format_number(cell['rwg'], 2, lang())} · {tr('field.standard')} {cell['standard']}"))
+            f"{tr('integrasi.scores')}: {scores} · {tr('integrasi.sd')} {format_number(cell['sd'], 2, lang())}"
+            f" · {tr('integrasi.rwg')} {format_number(cell['rwg'], 2, lang())}"
+            f" · {tr('field.standard')} {cell['standard']}"))
         if current:
             st.markdown(tr("integrasi.current", level=current["level"]) +
                         (f" — {escape_markdown(current['rationale'])}" if current["rationale"] else ""))

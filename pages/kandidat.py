@@ -35,7 +35,8 @@ pangkat = {g["code"]: f"{g['code']} – {g['pangkat']}" for g in refdata.golonga
 def candidate_form(key: str, candidate: dict | None = None) -> dict | None:
     """Fields of a candidate; returns them when submitted."""
     c = candidate or {}
-    with st.form(key, clear_on_submit=candidate is None):
+    # Never cleared on submit: a refused save (a wrong NIP) keeps what was typed, to be corrected.
+    with st.form(key):
         col1, col2 = st.columns(2)
         nip = col1.text_input(tr("field.nip"), value=c.get("nip", ""), max_chars=30, help=tr("kandidat.nip_help"))
         name = col2.text_input(tr("field.full_name_titles"), value=c.get("name", ""), max_chars=300)
@@ -51,22 +52,26 @@ def candidate_form(key: str, candidate: dict | None = None) -> dict | None:
     return None
 
 
-def registration_box(candidate: dict) -> None:
-    """Register the chosen candidate to a position of the current event."""
+def registration_box(candidate: dict, where: str = "find") -> None:
+    """Register the chosen candidate to a position of the current event (``where``: the tab, for unique keys)."""
     if not event:
         return
     if candidate.get("registration_id"):
         st.info(tr("kandidat.registered_as", no=escape_markdown(candidate["participant_no"]),
                    position=escape_markdown(candidate["position_name"])))
-        if event["state"] == "persiapan" and st.button(tr("kandidat.unregister"), key="kandidat_unreg"):
+        if event["state"] == "persiapan" and st.button(tr("kandidat.unregister"), key=f"kandidat_unreg_{where}"):
             if attempt(registry.unregister, db, user, candidate["registration_id"]):
                 rerun(tr("common.deleted"))
+        return
+    if event["state"] != "persiapan":  # registration is part of the setup: say so instead of a refused form
+        st.caption(tr("kandidat.register_closed", event=escape_markdown(event["name"]),
+                      state=tr("state." + event["state"])))
         return
     positions = {p["id"]: p["name"] for p in registry.list_positions(db, event["id"])}
     if not positions:
         st.caption(tr("kandidat.no_positions"))
         return
-    with st.form("kandidat_register"):
+    with st.form("kandidat_register" if where == "find" else f"kandidat_register_{where}"):
         position_id = st.selectbox(tr("field.position"), list(positions), format_func=positions.get)
         number = st.text_input(tr("field.participant_no"), placeholder=registry.next_participant_no(db, event["id"]))
         if st.form_submit_button(tr("kandidat.register", event=escape_markdown(event["name"]))):
@@ -295,9 +300,18 @@ def detail(candidate: dict) -> None:
 
 
 def new_tab() -> None:
-    values = candidate_form("kandidat_new")
+    """Add a person; a refused save keeps the fields, a saved one offers the registration at once."""
+    added = st.session_state.get("kandidat_added")
+    if added:
+        added_box(added)
+    form_no = st.session_state.get("kandidat_new_no", 0)  # a new number draws an empty form after a save
+    values = candidate_form(f"kandidat_new_{form_no}" if form_no else "kandidat_new")
     if values:
-        attempt(registry.create_candidate, db, user, **values, success=tr("kandidat.created"))
+        new_id = attempt(registry.create_candidate, db, user, **values)
+        if new_id:
+            st.session_state["kandidat_added"] = new_id
+            st.session_state["kandidat_new_no"] = form_no + 1
+            st.rerun()
 
 
 def external_import() -> None:
@@ -313,7 +327,25 @@ def external_import() -> None:
     import_section(external.KIND)
 
 
-tab_find, tab_new, tab_import = st.tabs([tr("kandidat.tab_find"), tr("kandidat.tab_new"), tr("kandidat.tab_import")])
+
+def added_box(candidate_id: int) -> None:
+    """The person just added: say so, and offer to register them to the event and a position."""
+    found = [c for c in registry.search_candidates(db, registry.get_candidate(db, candidate_id)["nip"], event_id)
+             if c["id"] == candidate_id]
+    if not found:
+        return
+    with st.container(border=True):
+        st.success(tr("kandidat.created_named", name=escape_markdown(found[0]["name"])),
+                   icon=":material/check_circle:")
+        registration_box(found[0], "new")
+        if st.button(tr("kandidat.add_another"), key="kandidat_add_another"):
+            del st.session_state["kandidat_added"]
+            st.rerun()
+
+
+# Keyed: a confirmation drawn above the tabs after a save must not send the officer back to the first tab.
+tab_find, tab_new, tab_import = st.tabs([tr("kandidat.tab_find"), tr("kandidat.tab_new"), tr("kandidat.tab_import")],
+                                        key="kandidat_tabs")
 with tab_find:
     find_tab()
 with tab_new:

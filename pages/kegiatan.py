@@ -152,7 +152,7 @@ def members_editor(event: dict, members: list[dict]) -> None:
 
 
 events = registry.list_events(db)
-tab_list, tab_new = st.tabs([tr("kegiatan.tab_list"), tr("kegiatan.tab_new")])
+tab_list, tab_new = st.tabs([tr("kegiatan.tab_list"), tr("kegiatan.tab_new")], key="kegiatan_tabs")  # kept on rerun
 with tab_list:
     if not events:
         st.info(tr("beranda.no_events"))

@@ -27,14 +27,14 @@ def first_admin_form() -> dict | None:
     return values if submitted else None
 
 
-def create(values: dict) -> None:
-    """Create the admin (and the demo data when asked); the demo passwords are shown only now."""
+def create(values: dict) -> bool:
+    """Create the admin (and the demo data when asked); the demo passwords are shown only now. True when made."""
     if values["password"] != values["confirm"]:
         st.error(tr("mulai.password_mismatch"))
-        return
+        return False
     admin = attempt(auth.create_first_admin, db, values["username"], values["full_name"], values["password"])
     if not admin:
-        return
+        return False
     credentials = {}
     if values["with_demo"]:
         with st.spinner(tr("demo.loading")):
@@ -46,6 +46,7 @@ def create(values: dict) -> None:
         st.dataframe([{tr("field.username"): u, tr("field.password"): p} for u, p in credentials.items()],
                      hide_index=True)
     st.button(tr("login.submit"), type="primary", key="mulai_to_login")  # its rerun redirects to /masuk
+    return True
 
 
 st.title(tr("mulai.title"))
@@ -53,6 +54,9 @@ st.write(tr("mulai.intro"))
 if not auth.needs_first_admin(db):
     already_done()
     st.stop()
-values = first_admin_form()
-if values:
-    create(values)
+# The form sits in a slot that is emptied once the admin exists: the filled-in fields do not stay on screen.
+slot = st.empty()
+with slot.container():
+    values = first_admin_form()
+if values and create(values):
+    slot.empty()

@@ -22,9 +22,12 @@ def users_tab() -> None:
                   for u in users], hide_index=True, width="stretch")
     with st.expander(tr("pengaturan.add_user")):
         new_user_form()
-    names = {u["id"]: f"{u['full_name']} ({u['username']})" for u in users}
-    target_id = st.selectbox(tr("pengaturan.pick_user"), list(names), format_func=names.get, key="pengaturan_user")
-    account_actions(next(u for u in users if u["id"] == target_id))
+    # Nothing chosen at first, and the signed-in admin last: no "Nonaktifkan akun" beside one's own name.
+    names = {u["id"]: f"{u['full_name']} ({u['username']})" for u in sorted(users, key=lambda u: u["id"] == user["id"])}
+    target_id = st.selectbox(tr("pengaturan.pick_user"), list(names), format_func=names.get, key="pengaturan_user",
+                             index=None, placeholder=tr("pengaturan.pick_user_hint"))
+    if target_id is not None:
+        account_actions(next(u for u in users if u["id"] == target_id))
 
 
 def new_user_form() -> None:
@@ -47,6 +50,9 @@ def account_actions(target: dict) -> None:
         new_password = st.text_input(tr("pengaturan.new_password"), type="password")
         if st.form_submit_button(tr("pengaturan.reset_password")):
             attempt(auth.reset_password, db, user, target["id"], new_password, success=tr("pengaturan.password_reset"))
+    if target["id"] == user["id"]:
+        c2.caption(tr("pengaturan.own_account"))
+        return
     label = "pengaturan.deactivate" if target["active"] else "pengaturan.activate"
     if c2.button(tr(label), key="pengaturan_toggle"):
         if attempt(auth.set_active, db, user, target["id"], not target["active"]):
@@ -211,6 +217,6 @@ def audit_tab() -> None:
 TABS = {"pengaturan.tab_users": users_tab, "pengaturan.tab_rules": rules_tab,
         "pengaturan.tab_schemes": schemes_tab, "pengaturan.tab_letterhead": letterhead_tab,
         "pengaturan.tab_backup": backup_tab, "pengaturan.tab_audit": audit_tab}
-for tab, draw in zip(st.tabs([tr(k) for k in TABS]), TABS.values(), strict=True):
+for tab, draw in zip(st.tabs([tr(k) for k in TABS], key="pengaturan_tabs"), TABS.values(), strict=True):
     with tab:
         draw()

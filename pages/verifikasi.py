@@ -5,7 +5,7 @@ import streamlit as st
 from core import reports
 from core.i18n import format_date
 from core.textutil import escape_markdown
-from pages.common import database, lang, tr
+from pages.common import database, lang, petunjuk, tr
 
 
 def verdict(code: str) -> None:
@@ -23,6 +23,7 @@ def verdict(code: str) -> None:
 
 st.title(tr("verifikasi.title"))
 st.write(tr("verifikasi.intro"))
+petunjuk("verifikasi.help")
 given = st.query_params.get("kode", "")
 with st.form("verifikasi_form"):
     code = st.text_input(tr("verifikasi.code"), value=given, max_chars=40, placeholder="ABCD-EFGH-JKMN")

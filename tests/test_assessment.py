@@ -535,11 +535,12 @@ def test_advance_is_audited(fresh_db, admin, assigned):
     assert tuple(entry) == ('{"state": "persiapan"}', '{"state": "penilaian"}')
 
 
-def test_state_checks_in_penilaian_name_the_pending_candidates(fresh_db, event):
+def test_state_checks_in_penilaian_name_who_has_not_submitted_whom(fresh_db, event):
     rate_candidate(fresh_db, event, event.registrations[0])
     [pending] = assessment.state_checks(fresh_db, event.event_id)
+    waiting = "(2): 002, 003"
     assert (pending.key, pending.ok, pending.problems) == \
-        ("check.all_submitted", False, ["Dedi Kurniawan, S.T.", "Siti Rahayu, S.E., M.M."])
+        ("check.all_submitted", False, [f"Asesor Nomor {n}, S.Psi. {waiting}" for n in (1, 2, 3)])
 
 
 def test_integrasi_only_when_all_submitted(fresh_db, admin, event):

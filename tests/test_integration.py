@@ -637,3 +637,25 @@ def test_demo_data_set(fresh_db, admin):
     mapped = registry.list_registrations(fresh_db, pemetaan["id"])
     with_skp = [r for r in mapped if talent_store.skp_of(fresh_db, r["id"])]
     assert mapped and len(with_skp) == len(mapped) - 1  # one person's SKP is missing on purpose (demo.MAPPING_GAPS)
+
+
+
+# One action for the cells that need no discussion (issue 14 item 5) -----------------------------
+
+def test_accept_suggestions_sets_every_undisputed_cell_and_leaves_the_disputed(fresh_db, event, reg, lead):
+    first = assessors_of(fresh_db, reg)[0]
+    # M.01: one assessor says 1, the other 4 (spread 3, must discuss); every other cell agrees on 3.
+    rate_candidate(fresh_db, event, reg, lambda r, x, a, code: (1 if a == first else 4) if code == "M.01" else 3)
+    accepted = integration.accept_suggestions(fresh_db, lead, reg)
+    cells = {c["code"]: c for c in integration.meeting(fresh_db, lead, reg)["competencies"]}
+    assert cells["M.01"]["must_discuss"] and cells["M.01"]["consensus"] is None
+    assert sorted(accepted) == sorted(code for code in cells if code != "M.01")
+    assert all(cells[code]["consensus"]["level"] == cells[code]["suggested"] == 3 for code in accepted)
+    assert len(audit_entries(fresh_db, "consensus", "consensus")) == len(accepted)
+    assert integration.accept_suggestions(fresh_db, lead, reg) == []  # decided cells are left as they are
+
+
+def test_accept_suggestions_is_for_the_lead_only(fresh_db, event, reg, admin):
+    rate_candidate(fresh_db, event, reg)
+    assert error_key(integration.accept_suggestions, fresh_db, admin, reg) == error_key(
+        integration.set_consensus, fresh_db, admin, reg, "M.01", 3)

@@ -9,6 +9,7 @@ from assessment_fixtures import PASSWORD
 from core import assessment, auth, db, integration, rating, registry
 from core.errors import DomainError
 from core.i18n import t
+from core.textutil import escape_markdown
 
 ALAT, PENILAIAN, INTEGRASI = "pages/alat_ukur.py", "pages/penilaian.py", "pages/integrasi.py"
 CODES = ("M.01", "M.02", "M.03", "M.04", "M.05", "M.06", "M.07", "M.08", "SK.01")
@@ -137,7 +138,7 @@ def test_alat_new_exercise_through_the_form_is_written(fresh_db, admin, setup):
 
 def test_alat_checks_fail_before_and_pass_after_auto_assign(fresh_db, admin, setup):
     at = show(open_page(fresh_db, admin, ALAT), "alat_view", "checks")
-    assert t("check.two_assessors") in texts(at.error)
+    assert t("check.two_assessors_fail", n=3) in texts(at.error)  # says what is wrong, not a negated claim
     assert t("check.two_assessors") not in texts(at.success)
 
     at = show(at, "alat_view", "assignments")
@@ -183,6 +184,10 @@ def work_of(database, assessor: dict) -> list[tuple[int, int]]:
     """The assessor's (registration, exercise) cells in worklist order."""
     event_id = db.one(database, "SELECT id FROM events")["id"]
     return [(w["registration_id"], w["exercise_id"]) for w in rating.worklist(database, assessor, event_id)]
+
+
+def exercise_name(database, exercise_id: int) -> str:
+    return assessment.get_exercise(database, exercise_id)["name"]
 
 
 def rating_key(prefix: str, cell: tuple[int, int], code: str) -> str:
@@ -234,8 +239,8 @@ def test_penilaian_form_has_one_radio_per_measured_competency(fresh_db, admin, s
     for cell in [next(c for c in cells if c[1] == narrow), next(c for c in cells if c[1] != narrow)]:
         at = open_cell(fresh_db, me, cell)
         wanted = ("M.01", "M.03", "M.08") if cell[1] == narrow else CODES
-        assert [r.key for r in at.radio] == [rating_key("pn_lvl", cell, c) for c in wanted]
-        assert all(r.options[-1] == "TB" for r in at.radio)
+        assert [r.key for r in at.main.radio] == [rating_key("pn_lvl", cell, c) for c in wanted]
+        assert all(r.options[-1] == "TB" for r in at.main.radio)
 
 
 def test_penilaian_save_draft_writes_every_rating_at_version_one(fresh_db, rating_open):
@@ -303,17 +308,53 @@ def test_penilaian_submit_after_everything_is_rated_makes_the_form_read_only(fre
     for cell in cells[:-1]:
         rating.save_ratings(fresh_db, me, *cell, {c: {"level": 3, "evidence": EVIDENCE, "version": 0} for c in CODES})
     at = open_cell(fresh_db, me, cells[-1])
-    assert t("penilaian.missing", n=len(CODES)) in texts(at.caption)
+    here = exercise_name(fresh_db, cells[-1][1])
+    where = t("penilaian.missing_in_this", exercise=here, n=len(CODES))
+    assert escape_markdown(t("penilaian.missing_where", n=len(CODES), where=where)) in texts(at.caption)
     at = save_draft(fill_rating(at, cells[-1], dict.fromkeys(CODES, "4"), dict.fromkeys(CODES, EVIDENCE)), cells[-1])
     at.checkbox(key=f"penilaian_sure_{registration_id}").check().run()
     at = at.button(key="penilaian_submit").click().run()
     assert no_crash(at)
     assert rating.is_submitted(fresh_db, registration_id, me["id"])
     assert t("penilaian.submitted") in texts(at.success)
+    # The page moves on to open work; the submitted cell, shown again, is a compact read-only table.
+    assert at.selectbox(key="penilaian_pick").value not in cells
+    at.toggle(key="penilaian_only_open").set_value(False).run()
+    at = at.selectbox(key="penilaian_pick").set_value(cells[-1]).run()
     assert t("penilaian.read_only") in texts(at.success)
-    assert all(r.disabled for r in at.radio) and all(a.disabled for a in at.text_area)
-    assert at.form(key=f"penilaian_form_{cells[-1][0]}_{cells[-1][1]}").form_submit_button[0].disabled
+    assert not at.main.radio and not at.text_area and not at.form
     assert "penilaian_submit" not in [b.key for b in at.button]
+
+
+def test_penilaian_missing_ratings_are_named_where_they_are(fresh_db, rating_open):
+    me = rating_open["assessors"][0]
+    work = work_of(fresh_db, me)
+    cells = max(([c for c in work if c[0] == reg] for reg in {c[0] for c in work}), key=len)
+    assert len(cells) >= 2, "the fixture gives this assessor two exercises of one candidate"
+    rating.save_ratings(fresh_db, me, *cells[0], {c: {"level": 3, "evidence": EVIDENCE, "version": 0} for c in CODES})
+    at = open_cell(fresh_db, me, cells[0])
+    others = "; ".join(t("penilaian.missing_in", exercise=exercise_name(fresh_db, c[1]), n=len(CODES))
+                       for c in cells[1:])
+    expected = t("penilaian.missing_where", n=len(CODES) * len(cells[1:]), where=others)
+    assert escape_markdown(expected) in texts(at.caption)
+
+
+def test_penilaian_opens_on_open_work_and_a_save_leads_to_the_next(fresh_db, rating_open):
+    me = rating_open["assessors"][0]
+    work = work_of(fresh_db, me)
+    first_reg = work[0][0]
+    for cell in [c for c in work if c[0] == first_reg]:
+        rating.save_ratings(fresh_db, me, *cell, {c: {"level": 3, "evidence": EVIDENCE, "version": 0} for c in CODES})
+    rating.submit(fresh_db, me, first_reg)
+    at = open_page(fresh_db, me, PENILAIAN)
+    open_cells = [c for c in work if c[0] != first_reg]
+    assert at.selectbox(key="penilaian_pick").value == open_cells[0]  # not the submitted first row
+    assert len(at.selectbox(key="penilaian_pick").options) == len(open_cells)
+    at = save_draft(fill_rating(at, open_cells[0], dict.fromkeys(CODES, "3"), dict.fromkeys(CODES, EVIDENCE)),
+                    open_cells[0])
+    assert t("penilaian.saved") in texts(at.success)
+    at = at.button(key="penilaian_next").click().run()
+    assert at.selectbox(key="penilaian_pick").value == open_cells[1]
 
 
 def test_penilaian_without_assignments_says_so(fresh_db, admin, rating_open):
@@ -321,7 +362,7 @@ def test_penilaian_without_assignments_says_so(fresh_db, admin, rating_open):
     at = open_page(fresh_db, idle, PENILAIAN)
     assert no_crash(at)
     assert texts(at.info) == [t("penilaian.no_work")]
-    assert not at.radio and not at.form
+    assert not at.main.radio and not at.form
 
 
 def test_penilaian_refuses_an_admin(fresh_db, admin, rating_open):
@@ -331,7 +372,7 @@ def test_penilaian_refuses_an_admin(fresh_db, admin, rating_open):
     at = open_script(PENILAIAN, cookie)
     assert no_crash(at)
     assert texts(at.error) == [t("auth.forbidden")]
-    assert not at.title and not at.radio
+    assert not at.title and not at.main.radio
     assert NAMES[0] not in shown_text(at)
 
 
@@ -490,7 +531,7 @@ def test_integrasi_admin_watches_without_deciding(fresh_db, admin, all_submitted
     assert t("integrasi.admin_view") in texts(at.info)
     assert at.expander  # the ratings side by side are there
     assert not [f for f in form_ids(at) if f.startswith("integrasi_cs_")]
-    assert not at.radio
+    assert not at.main.radio
     assert "integrasi_final" not in [b.key for b in at.button]
     assert all(a.disabled for a in at.text_area)
 

@@ -636,7 +636,7 @@ def markup_shown(at: AppTest, fields: dict[str, str]) -> list[tuple[str, list[st
 
 
 def on_event(at, event_id: int):
-    return at.selectbox(key="sidebar_event").set_value(event_id).run()
+    return at.radio(key="sidebar_event").set_value(event_id).run()
 
 
 def show(at, key: str, view: str):

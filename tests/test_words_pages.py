@@ -25,7 +25,7 @@ def test_laporan_zip_counts_the_reports_and_offers_the_zip(demo_db, monkeypatch)
     monkeypatch.setattr(reports, "zip_individual", watched)
     admin = db.one(demo_db, "SELECT * FROM users WHERE username = 'admin'")
     at = open_page(demo_db, admin, "pages/laporan.py")
-    at = at.selectbox(key="sidebar_event").set_value(PEMETAAN).run()
+    at = at.radio(key="sidebar_event").set_value(PEMETAAN).run()
     at = at.button(key=f"make_zip_{PEMETAAN}").click().run(timeout=240)
     assert not at.exception and not at.error
     assert seen == [(i, final) for i in range(1, final + 1)] and final > 0

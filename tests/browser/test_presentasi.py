@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from core import auth, demo, results
-from core.i18n import format_percent, t
+from core.i18n import format_number, t
 from core.textutil import initials
 
 pytestmark = pytest.mark.browser
@@ -39,8 +39,9 @@ def test_presentasi_names_then_initials(demo_app, page):
     expect(page.get_by_role("heading", name=t("presentasi.title"), exact=True)).to_be_visible()
     labels = page.locator("[data-testid='stMetricLabel']")
     expect(labels).to_have_text([f"{p['rank']}. {p['name']}" for p in best])
-    expect(page.locator("[data-testid='stMetricValue']")).to_have_text([format_percent(p["jpm"]) for p in best])
-    expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(1 + len(best))  # JPM bars, one radar each
+    # The demo seleksi has stages: the large number is the final score that ranks them; one radar each, no JPM bars.
+    expect(page.locator("[data-testid='stMetricValue']")).to_have_text([format_number(p["final"], 2) for p in best])
+    expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(len(best))
 
     page.locator(".st-key-presentasi_initials").get_by_text(t("presentasi.initials")).click()
     expect(labels).to_have_text([f"{p['rank']}. {initials(p['name'])}" for p in best])
