@@ -336,8 +336,3 @@ def submissions(db: Database, event_id: int) -> list[dict]:
         FROM submissions s JOIN registrations r ON r.id = s.registration_id
         JOIN candidates c ON c.id = r.candidate_id JOIN users u ON u.id = s.assessor_id
         WHERE r.event_id = ? ORDER BY r.participant_no, u.full_name""", (event_id,))
-
-
-def change_token(db: Database) -> int:
-    """Grows with every change of a rating, consensus or result (each writes the audit log): a cache key."""
-    return db.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0]

@@ -2,15 +2,16 @@
 
 import streamlit as st
 
-from core import charts, integration, quality, reliability, settings
+from core import charts, freshness, quality, reliability, settings
 from core.i18n import format_number
 from core.textutil import escape_markdown
-from pages.common import chart, database, event_for, guard, lang, petunjuk, tr
+from pages.common import chart, database, event_for, fresh, guard, lang, petunjuk, tr
 
 
 @st.cache_data(ttl=900, max_entries=16, show_spinner=False)
-def cached_quality(event_id: int, token: int) -> dict:
-    return quality.event_quality(database(), event_id)
+def cached_quality(version: str, event_id: int) -> dict:
+    """``quality.event_quality`` read at the data version it is cached under (every write moves it on)."""
+    return freshness.read_at(database(), version, quality.event_quality, event_id)
 
 
 def number(value, not_enough: str, digits: int = 3) -> str:
@@ -71,7 +72,7 @@ db, user = guard("admin", "asesor")
 st.title(tr("kualitas.title"))
 petunjuk("kualitas.help")
 event = event_for(user, db)
-data = cached_quality(event["id"], integration.change_token(db))
+data = fresh(cached_quality, db, event["id"])
 not_enough = tr("kualitas.not_enough", n=data["minimum"])
 alpha_section(data, not_enough)
 icc_section(data, not_enough)

@@ -9,7 +9,7 @@ import pytest
 
 PAGES = Path(__file__).resolve().parents[1] / "pages"
 # Owned by another helper in issue 9's round; the lead moves it to core.freshness at the merge and empties this.
-NOT_YET = {"kualitas.py"}
+NOT_YET: set[str] = set()  # every page cache is keyed by the data version
 
 
 def cached_functions(path: Path) -> list[ast.FunctionDef]:
