@@ -81,11 +81,8 @@ def pages_for(roles: set[str], tr) -> dict:
 
 def unknown_address(known: set[str]) -> list[str]:
     """The address asked for when it is none of ours (a typo): it gets the same hidden page."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    ctx = get_script_run_ctx()
-    wanted = getattr(ctx.pages_manager, "intended_page_name", None) if ctx else None
-    if isinstance(wanted, str) and re.fullmatch(r"[a-z0-9_-]{1,60}", wanted) and wanted not in known | RESERVED:
+    wanted = routing.requested_page()
+    if wanted and re.fullmatch(r"[a-z0-9_-]{1,60}", wanted) and wanted not in known | RESERVED:
         return [wanted]
     return []
 

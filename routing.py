@@ -1,4 +1,5 @@
-"""The one workaround of Streamlit internals: app.py is the only router, although a ``pages/`` folder exists.
+"""The workarounds of Streamlit internals, in one place: app.py is the only router, although a ``pages/``
+folder exists; and the page name a browser asked for (for the "not available" page).
 
 A ``pages/`` folder beside the main script makes every new ``PagesManager`` switch on Streamlit's old
 multipage mode (``PagesManager.uses_pages_directory``): the first script run of a session then executes
@@ -24,3 +25,13 @@ class FrameRoutedPagesManager(PagesManager):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         frame_is_the_router()
+
+
+def requested_page() -> str | None:
+    """The page name the browser asked for in this run (Streamlit keeps it on its pages manager, internal):
+    app.py shows an unknown address the same Indonesian "not available" page as a forbidden one."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    wanted = getattr(ctx.pages_manager, "intended_page_name", None) if ctx else None
+    return wanted if isinstance(wanted, str) else None
