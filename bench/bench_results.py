@@ -93,7 +93,7 @@ def event_pipeline(path: Path, event_id: int) -> None:
     database = db.connect(path)
     levels = results.suggested_levels(event_ratings(database, event_id), "mean")
     table = results.event_results(database, event_id, levels)
-    assert table["jpm"].notna().all() and table["box"].notna().all()
+    assert table["jpm"].notna().all() and "box" in table  # boxes need SKP and the scheme's data (talent map)
     database.close()
 
 

@@ -315,7 +315,7 @@ def test_ensure_daily_never_touches_other_backups(fresh_db, db_path):
 def test_check_candidate_summarises_a_good_backup(good_backup):
     summary = backup.check_candidate(good_backup)
     assert summary["schema_version"] == db.SCHEMA_VERSION
-    assert (summary["users"], summary["events"], summary["candidates"]) == (10, 2, 144)
+    assert (summary["users"], summary["events"], summary["candidates"]) == (10, 2, 150)
     assert summary["ratings"] > 10_000
     assert summary["newest_audit"]
 

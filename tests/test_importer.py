@@ -94,7 +94,7 @@ def test_headers_match_ignoring_case_and_spaces():
 @pytest.mark.parametrize(
     "header, key, words",
     [
-        (["NIP", "Golongan"], "reader.columns_missing", ["Nama", "Kolom di file: NIP, Golongan"]),
+        (["NIP", "Golongan"], "reader.columns_missing", ["Nama", "Kolom di berkas: NIP, Golongan"]),
         (["Nomor", "Nama Lengkap", "Golongan"], "reader.columns_missing", ["NIP"]),
         (["NIP", "Nama Lengkap", "nip"], "import.header_duplicate", ["nip"]),
         (["NIP", "Nama Lengkap", "N.I.P."], "import.header_duplicate", ["N.I.P."]),

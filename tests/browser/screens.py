@@ -30,10 +30,10 @@ ROLES = {"admin": ("admin", ["beranda", "kegiatan", "jabatan", "kandidat", "alat
 
 def demo_app(directory: Path) -> LiveApp:
     """The live app on the demo data, every demo account with the known password."""
-    from core import auth, db, demo
+    from core import auth, demo, setup
 
     path = directory / "dasbor.db"
-    database = db.prepare(path)
+    database = setup.open_database(path)
     admin = auth.create_first_admin(database, "admin", "Admin BKPSDM", PASSWORD)
     demo.load(database, admin)
     for (user_id,) in database.execute("SELECT id FROM users WHERE username != 'admin'").fetchall():

@@ -141,5 +141,5 @@ def test_import_with_a_bad_row_writes_nothing(admin_app, page, tmp_path):
         ["198001012005011001", "Drs. Ahmad Fauzi, M.Si.", "IV/a"],
         ["198013452006042002", "Nama Dengan NIP Salah"]]))
     expect(page.get_by_text(t("kandidat.import_rejected", n=1))).to_be_visible()
-    expect(page.get_by_text(t("import.col_problem"))).to_be_visible()
+    expect(page.get_by_text(t("import.col_problem"), exact=True)).to_be_visible()  # the error table's header
     assert database.execute("SELECT count(*) FROM candidates").fetchone()[0] == before

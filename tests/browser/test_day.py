@@ -10,7 +10,7 @@ import pytest
 from conftest import ARTIFACTS, LiveApp
 from playwright.sync_api import expect
 
-from core import auth, db, demo, integration, registry, results
+from core import auth, demo, integration, registry, results, setup
 from core.i18n import format_number, t
 
 pytestmark = pytest.mark.browser
@@ -24,7 +24,7 @@ LEAD, ASESOR = "asesor.rini", "asesor.lia"
 def demo_app(tmp_path_factory):
     """A live server on the demo data, every demo account with a known password."""
     directory = tmp_path_factory.mktemp("day")
-    database = db.prepare(directory / "dasbor.db")
+    database = setup.open_database(directory / "dasbor.db")
     admin = auth.create_first_admin(database, "admin", "Admin BKPSDM", PASSWORD)
     demo.load(database, admin)
     for (user_id,) in database.execute("SELECT id FROM users WHERE username != 'admin'").fetchall():
