@@ -37,14 +37,14 @@ def test_siasn_xlsx_with_title_block_then_an_xls(admin_app, page, tmp_path):
                         [], ["", "", "", "", "", "", "Kepala BKPSDM"],
                         ["", "", "", "", "", "", "NIP. 196801011990031001"]])]
     upload(page, tmp_path, "siasn.xlsx", filegen.build("xlsx", sheets))
-    expect(page.get_by_text(t("kandidat.imported", n=2))).to_be_visible()
+    expect(page.get_by_text(t("kandidat.imported", n=2)).first).to_be_visible()  # on the page and as a toast
     expect(page.get_by_text(t("reader.report.left_out", n=4))).to_be_visible()
     expect(page.get_by_text("PNS ID, AGAMA NAMA")).to_be_visible()
     assert names(database) == ["Dr. Budi Santoso, S.Kom.", "Siti Aminah, S.Psi., M.Si."]
 
     old = [["NIP", "Nama Lengkap", "Golongan"], ["198203152006042004", "Rina Wati", "III.d"]]
     upload(page, tmp_path, "lama.xls", filegen.build("xls", [("Sheet1", old)]))
-    expect(page.get_by_text(t("kandidat.imported", n=1))).to_be_visible()
+    expect(page.get_by_text(t("kandidat.imported", n=1)).first).to_be_visible()  # on the page and as a toast
     assert "Rina Wati" in names(database)
 
 
@@ -71,7 +71,7 @@ def test_mapping_screen_imports_and_is_remembered(admin_app, page, tmp_path):
         expect(page.get_by_role("combobox", name=label, exact=True)).to_have_value(column)
         expect(page.get_by_test_id("stTable").get_by_text(shown)).to_be_visible()  # the preview follows
     page.get_by_role("button", name=t("reader.map.go")).click()
-    expect(page.get_by_text(t("kandidat.imported", n=1))).to_be_visible()
+    expect(page.get_by_text(t("kandidat.imported", n=1)).first).to_be_visible()  # on the page and as a toast
     expect(page.get_by_text("Kolom yang diabaikan: **Bagian**.")).to_be_visible()  # as written, not markdown
     assert names(database) == ["Budi Santoso"]
     signature = "kodepegawai|pegawai|**bagian**"
@@ -81,6 +81,6 @@ def test_mapping_screen_imports_and_is_remembered(admin_app, page, tmp_path):
     rows[1] = ["198005122005012002", "Siti Aminah", "Bappeda"]
     upload(page, tmp_path, "daftar_lagi.csv", filegen.build("csv:utf-8:;", [("x", rows)]))
     expect(page.get_by_text(t("reader.map.remembered"))).to_be_visible()
-    expect(page.get_by_text(t("kandidat.imported", n=1))).to_be_visible()
+    expect(page.get_by_text(t("kandidat.imported", n=1)).first).to_be_visible()  # on the page and as a toast
     expect(page.get_by_text(t("kandidat.import_rejected", n=1))).to_have_count(0)
     assert names(database) == ["Budi Santoso", "Siti Aminah"]
