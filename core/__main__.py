@@ -24,7 +24,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from core import auth, backup, db, dbfailure, demo, exports, report_recap, reports, setup, siasn
+from core import auth, backup, db, dbfailure, demo, exports, report_pansel, report_recap, reports, setup, siasn
 from core.db import one
 from core.errors import DomainError, NotFound
 from core.i18n import t
@@ -153,30 +153,15 @@ def _zip(database, actor, args) -> bytes:
     return reports.zip_individual(database, actor, args.event, progress=shown if sys.stderr.isatty() else None)
 
 
-def _pansel_papers():
-    """The Pansel's own papers (core.report_pansel), where this build has them."""
-    try:
-        from core import report_pansel
-    except ImportError:
-        return None
-    return report_pansel
-
-
 def _berita_acara(database, actor, args) -> bytes:
     """The Pansel's berita acara of one position, dated on the meeting day entered (--meeting-date, --place)."""
-    papers = _pansel_papers()
-    if papers is None:  # before the Pansel's papers: the recap's berita acara
-        return report_recap.berita_acara_pdf(database, actor, args.event, _position_of(args))
-    return papers.issue_berita_acara(database, actor, args.event, _position_of(args), args.meeting_date,
-                                     args.place)[1]
+    return report_pansel.issue_berita_acara(database, actor, args.event, _position_of(args), args.meeting_date,
+                                            args.place)[1]
 
 
 def _pengantar(database, actor, args) -> bytes:
     """The surat pengantar from the Ketua Pansel to the PPK, dated as entered (--meeting-date, --place)."""
-    papers = _pansel_papers()
-    if papers is None:
-        raise NotFound("cli.no_pansel_papers")
-    return papers.issue_pengantar(database, actor, args.event, args.meeting_date, args.place)[1]
+    return report_pansel.issue_pengantar(database, actor, args.event, args.meeting_date, args.place)[1]
 
 
 REPORTS = {  # KIND → how its bytes are made (actor and permission checks are core's)
