@@ -76,6 +76,11 @@ _FOOTER = re.compile(
 )
 
 
+# A key a spreadsheet turned into a number ("1.98205E+17", "198205052012032850.0"): a data row whose
+# NIP is damaged, to be reported, never a footer to leave out.
+_NUMBER_LIKE = re.compile(r"'?\d+(?:[.,]\d+)?E\+?\d{1,2}|'?\d{15,}(?:[.,]\d+)?", re.IGNORECASE)
+
+
 class Mapping(dict):
     """Field key → column index in the table's header."""
 
@@ -756,13 +761,18 @@ def strip_footer(table: Table, key_field: str = "nip") -> None:
 
 
 def _footer_words(cells: list) -> bool:
-    return any(_FOOTER.match(cell_text(c)) for c in cells if cell_text(c))
+    """The row opens with a footer's word: "Jumlah", "Kepala …", "NIP. …", a place and date.
+
+    Only the first filled cell counts: a data row may well name a post "Kepala Dinas …" further on.
+    """
+    first = next((cell_text(c) for c in cells if cell_text(c)), "")
+    return bool(_FOOTER.match(first))
 
 
 def _footer_like(table: Table, cells: list, key_field: str) -> bool:
     """A row that could belong to a footer: its key is no NIP, and it names a footer or holds ≤ 2 cells."""
     key = cell_text(table.cell(cells, key_field)) if key_field in table.mapping else ""
-    if re.fullmatch(r"(?:NIP\s*[.:]?\s*)?'?[\d\s.-]{18,}", key, re.IGNORECASE):
+    if re.fullmatch(r"(?:NIP\s*[.:]?\s*)?'?[\d\s.-]{18,}", key, re.IGNORECASE) or _NUMBER_LIKE.fullmatch(key):
         return False
     texts = [cell_text(c) for c in cells if cell_text(c)]
     return _footer_words(cells) or len(texts) <= 2

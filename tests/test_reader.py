@@ -213,6 +213,22 @@ def test_footer_directly_under_data_without_nip_is_data():
     assert errors_of(result) == [(3, "NIP", "nip.empty"), (3, "Nama", "import.required")]
 
 
+@pytest.mark.parametrize("damaged", ["1.97501E+17", "197501012000031000", "1,97501E+17"])
+def test_last_row_naming_a_kepala_post_with_a_damaged_nip_is_data(damaged):
+    """Found by the fuzz test: the post "Kepala Dinas …" is no signature line, the broken NIP is reported."""
+    rows = [["NIP", "Nama", "Jabatan yang Dilamar"], [SITI, "Siti", "Kepala Dinas Pendidikan"],
+            [damaged, "Budi", "Kepala Dinas Pendidikan"]]
+    result = parse("csv:cp1252:\t", [("Data", rows)])
+    assert not result.ok and [row for row, _, _ in errors_of(result)] == [3]
+
+
+def test_signature_block_after_data_is_still_left_out():
+    rows = [["NIP", "Nama", "Jabatan yang Dilamar"], [SITI, "Siti", "Kepala Dinas Pendidikan"], [],
+            ["", "", "Kepala BKPSDM"], ["", "", "NIP. 196001012000031001"]]
+    result = parse("csv:utf-8:;", [("Data", rows)])
+    assert result.ok and [r["nip"] for r in result.rows] == [SITI]
+
+
 @pytest.mark.parametrize("filename, data", [
     ("a.xls", b"<html><body><p>tidak ada tabel</p></body></html>"),
 ])
