@@ -14,6 +14,7 @@ from core import audit
 from core.audit import now
 from core.db import one, transaction
 from core.errors import ValidationError
+from core.importer import field_label
 from core.reader import fields_of
 from core.roles import require
 
@@ -38,8 +39,6 @@ def check(kind: str, header: list[str], mapping: dict[str, int], extra: dict | N
         seen[index] = key
     missing = [key for key, spec in fields.items() if spec.get("required") and key not in clean]
     if missing:
-        from core.importer import field_label
-
         raise ValidationError("reader.map.required", fields=", ".join(field_label(k) for k in missing))
     return clean
 

@@ -11,9 +11,12 @@ from collections import defaultdict
 from functools import cache
 from pathlib import Path
 
+from openpyxl import Workbook
 from sqlite_utils import Database
 
 from core import audit, external, talent, talent_store
+from core.exports import append, header, workbook_bytes
+from core.registry import get_event
 from core.roles import require
 
 FIELDS_FILE = Path(__file__).resolve().parent.parent / "data" / "siasn_fields.json"
@@ -90,10 +93,6 @@ def to_json(records: list[dict], event: dict | None = None) -> bytes:
 
 def to_xlsx(records: list[dict]) -> bytes:
     """One sheet, header = the SIASN field names, NIP as text; cells through the exports' formula-safe writer."""
-    from openpyxl import Workbook
-
-    from core.exports import append, header, workbook_bytes
-
     book = Workbook()
     sheet = book.active
     sheet.title = "SIASN"
@@ -108,7 +107,5 @@ def to_xlsx(records: list[dict]) -> bytes:
 
 def event_export(db: Database, actor: dict, event_id: int) -> tuple[bytes, bytes]:
     """``(json_bytes, xlsx_bytes)`` of an event's SIASN export."""
-    from core.registry import get_event
-
     records = export_rows(db, actor, event_id)
     return to_json(records, get_event(db, event_id)), to_xlsx(records)

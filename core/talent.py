@@ -15,6 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
 
+from core.i18n import t
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 POTENSI_CODES = tuple(f"P.0{i}" for i in range(1, 9))
@@ -217,16 +219,12 @@ def talent_map(people: Iterable[Mapping], scheme: Mapping, year: int, on: str | 
 
 def missing_labels(missing: Sequence[str], lang: str = "id") -> list[str]:
     """``["potensi", "skp:2025"]`` → ``["potensi", "SKP 2025"]`` in the reader's language."""
-    from core.i18n import t
-
     return [t("talent.skp_year", lang, year=m[4:]) if m.startswith("skp:") else t(f"talent.component.{m}", lang)
             for m in missing]
 
 
 def missing_text(missing: Sequence[str], lang: str = "id") -> str:
     """``data belum lengkap: potensi, SKP 2025``."""
-    from core.i18n import t
-
     return t("talent.incomplete", lang, items=", ".join(missing_labels(missing, lang)))
 
 

@@ -14,9 +14,10 @@ from collections.abc import Mapping
 
 from sqlite_utils import Database
 
-from core import audit, talent
+from core import audit, external, settings, talent
 from core.db import one, rows, transaction
-from core.errors import NotFound, PermissionDenied, ValidationError
+from core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from core.registry import get_event
 from core.roles import require
 from core.textutil import strip_controls
 
@@ -336,8 +337,6 @@ def save_scheme(db: Database, actor: dict, scheme_id: int | None, definition: Ma
             return new_id
         old = get_scheme(db, scheme_id)
         if version is not None and version != old["version"]:
-            from core.errors import Conflict
-
             raise Conflict("talent.scheme.stale")
         if old["key"]:
             scheme["key"] = old["key"]
@@ -352,8 +351,6 @@ def set_event_scheme(db: Database, actor: dict, event_id: int, scheme_id: int) -
     """Admin chooses the talent scheme of an event; audited."""
     require(actor, *WRITERS)
     with transaction(db):
-        from core.registry import get_event
-
         get_event(db, event_id)
         get_scheme(db, scheme_id)
         old = one(db, "SELECT scheme_id FROM event_talent_scheme WHERE event_id = ?", (event_id,))
@@ -383,9 +380,6 @@ def event_people(db: Database, event_id: int) -> list[dict]:
     or an external one (SPEC §4.4: valid 3 years; §9); ``job_class`` is the jenjang of the post the person
     holds in this event.
     """
-    from core import external, settings
-    from core.registry import get_event
-
     event = get_event(db, event_id)
     on = event["end_date"]
     validity = settings.get(db, "result_validity_years")
@@ -433,8 +427,6 @@ def event_talent_map(db: Database, event_id: int, years: int | None = None) -> d
     ``potential_index``, ``potential``, ``skp_used``, ``performance``, and ``box`` with label/action, or
     ``missing`` (show it with :func:`core.talent.missing_text`).
     """
-    from core.registry import get_event
-
     event = get_event(db, event_id)
     scheme = event_scheme(db, event_id)
     year = int(event["end_date"][:4])

@@ -82,6 +82,22 @@ def test_db_imports_no_module_of_ours():
     assert import_graph()["db"] == set()
 
 
+def imports_inside_functions(source_dir: Path = CORE) -> list[str]:
+    """``module:line`` of every import of a core module made inside a function or method."""
+    found = []
+    for path in sorted(source_dir.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                found += [f"{path.stem}:{n.lineno}" for n in ast.walk(function) if ours(n, path.stem)]
+    return sorted(set(found))
+
+
+def test_core_modules_import_each_other_at_the_top_only():
+    """Issue 9: with the layers in order, no import hides inside a function to dodge a cycle."""
+    assert imports_inside_functions() == []
+
+
 # The checker itself: it must see what it is meant to see -------------------------------------
 
 def write(directory: Path, files: dict[str, str]) -> Path:
@@ -108,6 +124,11 @@ def test_a_longer_cycle_is_found_and_a_chain_is_not(tmp_path):
     assert cycles(chain) == []
     (tmp_path / "c.py").write_text("class K:\n    def m(self):\n        import core.a\n", encoding="utf-8")
     assert cycles(import_graph(tmp_path)) == [["a", "b", "c"]]
+
+
+def test_an_import_inside_a_method_is_reported(tmp_path):
+    write(tmp_path, {"a": "from core import b\n", "b": "class K:\n    def m(self):\n        from core.a import x\n"})
+    assert imports_inside_functions(tmp_path) == ["b:3"]
 
 
 def test_outside_packages_are_not_ours(tmp_path):
