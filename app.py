@@ -123,12 +123,19 @@ def sidebar(database, user, tr) -> None:
 # session does without them.
 SIDEBAR_LIST_MAX = 6
 STYLE_ALWAYS = ".st-key-sidebar_event label p {overflow-wrap: anywhere;}"
-STYLE_INDONESIAN = "[data-testid='InputInstructions'], [data-testid='stElementToolbar'] {display: none;}"
+# The uploader's English ("Upload", "500MB per file") likewise: the size note goes (each page names its own
+# limit), the button's word is drawn from the catalog.
+UPLOAD_BUTTON = "[data-testid='stFileUploaderDropzone'] [data-testid='stBaseButton-secondary'] p"
+STYLE_INDONESIAN = ("[data-testid='InputInstructions'], [data-testid='stElementToolbar'], "
+                    "[data-testid='stFileUploaderDropzoneInstructions'] {display: none;} "
+                    f"{UPLOAD_BUTTON} {{font-size: 0;}} "
+                    f"{UPLOAD_BUTTON}::after {{content: '{{upload}}'; font-size: 0.875rem;}}")
 
 
 def look(language: str) -> None:
     """The app's stylesheet for this user's language."""
-    style = STYLE_ALWAYS + ("" if language == "en" else STYLE_INDONESIAN)
+    word = re.sub(r"[^\w .,-]", "", t("app.upload_button", language))  # a catalog text, kept plain for CSS
+    style = STYLE_ALWAYS + ("" if language == "en" else STYLE_INDONESIAN.replace("{upload}", word))
     st.html(f"<style>{style}</style>")
 
 
@@ -169,6 +176,7 @@ def main() -> None:
     user = common.current_user(database)
     st.session_state["user"] = user
     if user is None:
+        look("id")
         signed_out(database, lambda key: t(key, "id"))
         return
     tr = common.tr
