@@ -157,21 +157,45 @@ class MappingNeeded(ValidationError):
     def __init__(self, table: reader.Table, kind: str):
         self.table = table
         self.kind = kind
-        super().__init__("reader.columns_missing", missing=", ".join(field_label(k) for k in table.missing),
-                         found=", ".join(name for name in table.header if name)[:300] or "–")
+        found = ", ".join(name for name in table.header if name)[:300] or "–"
+        if table.missing:
+            super().__init__("reader.columns_missing", missing=", ".join(field_label(k) for k in table.missing),
+                             found=found)
+        else:
+            super().__init__("reader.content_missing", fields=content_labels(table.missing_content), found=found)
+
+
+def content_labels(keys: list[str]) -> str:
+    """The content fields a file may bring, named briefly: the uraian columns go with their aspects, and
+    the SKP columns per year as a range ("SKP 2015 … SKP 2035")."""
+    years = [k for k in keys if re.fullmatch(r"skp_\d{4}", k)]
+    named = [field_label(k) for k in keys if not k.startswith("uraian_") and k not in years]
+    if years:
+        named.append(" … ".join(dict.fromkeys([field_label(years[0]), field_label(years[-1])])))
+    return ", ".join(named)
 
 
 def field_label(key: str) -> str:
-    """The Indonesian name of a field (catalog ``reader.field.*``), or the key itself (stage names)."""
+    """The Indonesian name of a field (catalog ``reader.field.*``; a potensi aspect by its code and name
+    from ``data/potensi.json``, its uraian likewise), or the key itself (stage names)."""
     name = f"reader.field.{key}"
-    return t(name) if name in catalog() else key.removeprefix(STAGE_KEY)
+    if name in catalog():
+        return t(name)
+    if re.fullmatch(r"skp_\d{4}", key):
+        return t("reader.field.skp_year", year=key[4:])
+    aspect = key.removeprefix("uraian_")
+    aspects = {a["code"]: a["name"] for a in read_reference("potensi")["aspects"]}
+    if aspect in aspects:
+        label = f"{aspect} {aspects[aspect]}"
+        return label if aspect == key else t("reader.field.uraian", aspect=label)
+    return key.removeprefix(STAGE_KEY)
 
 
 def read_for_import(filename: str, data: bytes, kind: str, mapping: dict[str, int] | None = None,
                     extra: dict[str, list[str]] | None = None) -> reader.Table:
     """The reader's table for ``kind``; refuse an empty body, ask for a mapping if fields are missing."""
     table = reader.read(filename, data, kind, extra=extra, chosen=mapping)
-    if table.missing:
+    if table.needs_mapping:
         raise MappingNeeded(table, kind)
     if not table.rows:
         raise ValidationError("import.no_rows")

@@ -14,8 +14,8 @@ from core import audit
 from core.audit import now
 from core.db import one, transaction
 from core.errors import ValidationError
-from core.importer import field_label
-from core.reader import fields_of
+from core.importer import content_labels, field_label
+from core.reader import fields_of, unmapped
 from core.roles import require
 
 
@@ -37,9 +37,11 @@ def check(kind: str, header: list[str], mapping: dict[str, int], extra: dict | N
         if index in seen:
             raise ValidationError("reader.map.duplicate", column=header[index])
         seen[index] = key
-    missing = [key for key, spec in fields.items() if spec.get("required") and key not in clean]
+    missing, content = unmapped(fields, clean)
     if missing:
         raise ValidationError("reader.map.required", fields=", ".join(field_label(k) for k in missing))
+    if content:
+        raise ValidationError("reader.map.content", fields=content_labels(content))
     return clean
 
 

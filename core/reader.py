@@ -107,6 +107,11 @@ class Table:
     mapping: Mapping = field(default_factory=Mapping)
     ignored: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    missing_content: list[str] = field(default_factory=list)  # content fields, when none of them was found
+
+    @property
+    def needs_mapping(self) -> bool:
+        return bool(self.missing or self.missing_content)
 
     @property
     def header_row(self) -> int:
@@ -142,9 +147,18 @@ def fields_of(kind: str, extra: dict[str, list[str]] | None = None) -> dict[str,
     for key, spec in list(fields.items()):  # a stage literally called "Nama" wins over the name column
         if not spec.get("required") and {normalize_header(s) for s in [key, *spec["synonyms"]]} & taken:
             del fields[key]
+    content = any(spec.get("content") for spec in fields.values())
     for key, synonyms in (extra or {}).items():
-        fields[key] = {"required": False, "synonyms": synonyms}
+        fields[key] = {"required": False, "synonyms": synonyms} | ({"content": True} if content else {})
     return fields
+
+
+def unmapped(fields: dict[str, dict], mapping: dict[str, int]) -> tuple[list[str], list[str]]:
+    """The required fields a mapping lacks, and — for a kind that names content fields (``"content": true``
+    in ``data/columns.json``) and maps none of them — those content fields: a file of NIPs alone says nothing."""
+    required = [key for key, spec in fields.items() if spec.get("required") and key not in mapping]
+    content = [key for key, spec in fields.items() if spec.get("content")]
+    return required, content if not any(key in mapping for key in content) else []
 
 
 def normalize_header(text) -> str:
@@ -181,7 +195,7 @@ def apply_mapping(table: Table, fields: dict[str, dict], chosen: dict[str, int] 
     used = set(mapping.values())
     table.mapping = mapping
     table.ignored = [cell_text(name) for i, name in enumerate(table.header) if i not in used and cell_text(name)]
-    table.missing = [key for key, spec in fields.items() if spec.get("required") and key not in mapping]
+    table.missing, table.missing_content = unmapped(fields, mapping)
     return table
 
 

@@ -116,13 +116,16 @@ BUILDERS: dict[str, Callable[[reader.Table, list], dict]] = {"potensi": _potensi
                                                              "skp": _skp}
 
 
-def parse(kind: str, filename: str, data: bytes, mapping: dict[str, int] | None = None) -> ImportResult:
+def parse(kind: str, filename: str, data: bytes, mapping: dict[str, int] | None = None,
+          progress: Callable[[float], None] | None = None) -> ImportResult:
     """Read the file and build one record per data row; cell problems become row errors, nothing is written."""
     if kind not in KINDS:
         raise ValidationError("talentimport.bad_kind")
     table = importer.read_for_import(filename, data, kind, mapping, extra=skp_extra() if kind == "skp" else None)
     result = ImportResult(table=table)
-    for row_no, cells in table.rows:
+    for done, (row_no, cells) in enumerate(table.rows, start=1):
+        if progress and done % 250 == 0:
+            progress(done / len(table.rows))
         errors = importer.excel_errors(row_no, cells, table)
         try:
             record = {"row": row_no, "nip": _read(table, cells, "nip", _nip)} | BUILDERS[kind](table, cells)
@@ -136,10 +139,11 @@ def parse(kind: str, filename: str, data: bytes, mapping: dict[str, int] | None 
 
 
 def import_file(db: Database, actor: dict, kind: str, filename: str, data: bytes,
-                mapping: dict[str, int] | None = None) -> ImportResult:
+                mapping: dict[str, int] | None = None, progress: Callable[[float], None] | None = None
+                ) -> ImportResult:
     """All-or-nothing: every row read and checked, then all written in one transaction (each person audited)."""
     require(actor, *talent_store.WRITERS)
-    result = parse(kind, filename, data, mapping)
+    result = parse(kind, filename, data, mapping, progress)
     if result.ok:
         problems = talent_store.import_people(db, actor, result.rows, filename)
         result.errors = [RowError(row, "", message) for row, message in problems]

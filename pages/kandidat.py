@@ -5,7 +5,7 @@ from typing import NamedTuple
 
 import streamlit as st
 
-from core import external, importer, mappings, reader, refdata, registry, scoring, settings
+from core import external, importer, mappings, reader, refdata, registry, scoring, settings, talent_import
 from core.errors import DomainError
 from core.i18n import format_date, format_percent
 from core.textutil import escape_markdown
@@ -21,7 +21,7 @@ from pages.common import (
     show_error,
     tr,
 )
-from pages.talent_forms import talent_import_part, talent_section
+from pages.talent_forms import talent_import_kind, talent_section
 
 db, user = guard("admin")
 st.title(tr("kandidat.title"))
@@ -152,6 +152,10 @@ IMPORTS = {
     external.KIND: ImportKind(lambda name, data, mapping, progress: external.import_file(
         db, user, name, data, mapping=mapping, progress=progress), "kandidat_ext_mapping", "kandidat_ext",
         "external.upload", "external.import_go", "external.imported"),
+    # Potensi, rekam jejak and SKP: the same reader, mapping screen and remembered mappings as the peserta file.
+    **{kind: ImportKind(lambda name, data, mapping, progress, kind=kind: talent_import.import_file(
+        db, user, kind, name, data, mapping=mapping, progress=progress), f"talent_{kind}_mapping", f"talent_{kind}",
+        "talentform.upload", "talentform.import_go", "talentform.imported") for kind in talent_import.KINDS},
 }
 
 
@@ -176,10 +180,10 @@ def run_import(name: str, data: bytes, mapping: dict | None = None, remembered: 
         saved = mappings.saved(db, kind, need.table.signature())
         if saved and mapping is None:
             return run_import(name, data, saved, remembered=True, kind=kind)
-        st.session_state[spec.map_key] = {"name": name, "header": need.table.header,
+        # The form below shows the reason on every run, so it keeps its words while the officer chooses.
+        st.session_state[spec.map_key] = {"name": name, "header": need.table.header, "reason": need,
                                      "signature": need.table.signature(), "auto": dict(need.table.mapping),
                                      "preview": [cells for _, cells in need.table.rows[:5]]}
-        import_error(need)
         return None
     except Exception as err:  # noqa: BLE001 — file-level problems become one message
         bar.empty()
@@ -221,6 +225,7 @@ def mapping_form(pending: dict, data: bytes, kind: str = "peserta") -> None:
     header = pending["header"]
     prefix = IMPORTS[kind].prefix
     fields = reader.fields_of(kind)
+    import_error(pending["reason"])
     options = [-1, *range(len(header))]
     shown = {-1: tr("reader.map.none")} | {i: f"{i + 1}. {name or '–'}" for i, name in enumerate(header)}
     st.markdown(f"**{tr('reader.map.title')}**")
@@ -261,13 +266,16 @@ def import_section(kind: str = "peserta") -> None:
     if pending and pending["name"] != upload.name:
         st.session_state.pop(spec.map_key, None)
         pending = None
-    if st.button(tr(spec.go), type="primary", key=f"{spec.prefix}_import_go"):
+    go = st.button(tr(spec.go), type="primary", key=f"{spec.prefix}_import_go")
+    # One slot for the import's outcome on every run: the mapping form below keeps its place in the page,
+    # so a choice in it redraws the same widgets instead of leaving stale twins for a moment.
+    outcome = st.container()
+    if go:
         st.session_state.pop(spec.map_key, None)
-        run_import(upload.name, upload.getvalue(), kind=kind)
+        with outcome:
+            run_import(upload.name, upload.getvalue(), kind=kind)
         pending = st.session_state.get(spec.map_key)
-        if pending:
-            mapping_form(pending, upload.getvalue(), kind)
-    elif pending:
+    if pending:
         mapping_form(pending, upload.getvalue(), kind)
 
 
@@ -360,4 +368,4 @@ with tab_import:
         st.caption(tr("kandidat.import_event", event=escape_markdown(event["name"])))
     import_section()
     external_import()
-    talent_import_part(db, user)
+    import_section(talent_import_kind())

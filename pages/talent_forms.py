@@ -9,8 +9,7 @@ import datetime as dt
 import streamlit as st
 
 from core import refdata, talent, talent_import, talent_store, talent_views
-from core.textutil import escape_markdown
-from pages.common import attempt, lang, plain_table, rerun, row_problems, tr
+from pages.common import attempt, lang, plain_table, rerun, tr
 
 REFERENCE = talent.potensi_reference()
 SCALE = {s["level"]: f"{s['level']} ({s['code']}) {s['name']}" for s in REFERENCE["scale"]}
@@ -116,27 +115,11 @@ def skp_part(db, user: dict, candidate_id: int) -> None:
                 rerun(tr("common.saved"))
 
 
-def talent_import_part(db, user: dict) -> None:
-    """Potensi, rekam jejak or SKP from a file through the one reader: all rows or none, with a row report."""
+def talent_import_kind() -> str:
+    """Which talent file the officer brings: potensi, rekam jejak or SKP (read by the peserta page's import)."""
     st.divider()
     st.markdown(f"#### {tr('talentform.import_title')}")
     kind = st.radio(tr("talentform.import_kind"), talent_import.KINDS, horizontal=True, key="talent_import_kind",
                     format_func=lambda k: tr(f"talentform.kind.{k}"))
     st.caption(tr(f"talentform.import_help.{kind}"))
-    upload = st.file_uploader(tr("talentform.upload"), key=f"talent_upload_{kind}")
-    if upload is None or not st.button(tr("talentform.import_go"), type="primary", key="talent_import_go"):
-        return
-    result = attempt(talent_import.import_file, db, user, kind, upload.name, upload.getvalue())
-    if result is not None:
-        import_report(result)
-
-
-def import_report(result) -> None:
-    """Rows imported, or every problem with its row and column (nothing was saved); columns not used."""
-    if result.ok:
-        st.success(tr("talentform.imported", n=len(result.rows)))
-    else:
-        st.error(tr("talentform.rejected", n=len(result.errors)))
-        row_problems(result.errors)
-    if result.table is not None and result.table.ignored:
-        st.caption(tr("reader.report.ignored", columns=escape_markdown(", ".join(result.table.ignored))))
+    return kind

@@ -377,3 +377,11 @@ def test_an_xlsx_whose_compressed_sheet_is_damaged_is_refused_in_words():
     data[start + 5:start + 40] = bytes(35)  # inside the sheet's compressed bytes
     with pytest.raises(ValidationError):
         reader.read("rusak.xlsx", bytes(data), "peserta")
+
+
+@pytest.mark.parametrize("kind", ["peserta", "potensi", "rekam_jejak", "skp", "external_results"])
+def test_every_field_has_an_indonesian_name_for_the_mapping_screen(kind):
+    """The mapping screen and the messages name fields in words, not by their keys ("pelatihan_jp")."""
+    for key in reader.fields_of(kind):
+        label = importer.field_label(key)
+        assert label.strip() and "_" not in label and not (label == key and key.islower()), key

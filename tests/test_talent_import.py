@@ -130,6 +130,42 @@ def test_a_file_without_a_nip_column_asks_for_a_mapping(demo_db):
         talent_import.parse("potensi", "p.csv", csv([["Nama", "P.01"], ["x", 4]]))
 
 
+@pytest.mark.parametrize(("kind", "header"), [("potensi", ["NIP", "Nama", "Aspek 1", "Aspek 2"]),
+                                               ("rekam_jejak", ["NIP", "Nama", "Golongan"]),
+                                               ("skp", ["NIP", "Nama", "Nilai Kinerja 2025"])])
+def test_a_file_with_nips_but_no_content_column_asks_for_a_mapping_and_erases_nothing(demo_db, kind, header):
+    """Before: a potensi file with unknown aspect headers was "imported" — and every aspect of everyone cleared."""
+    from core.importer import MappingNeeded
+
+    who = person(demo_db, "skp")
+    before = talent_store.potensi_of(demo_db, who["candidate_id"])
+    with pytest.raises(MappingNeeded) as asked:
+        talent_import.import_file(demo_db, admin(demo_db), kind, "x.csv", csv([header, [who["nip"], "x", 4, 5]]))
+    assert asked.value.key == "reader.content_missing" and "Kolom di berkas: " + ", ".join(header) in str(asked.value)
+    assert talent_store.potensi_of(demo_db, who["candidate_id"]) == before != {}
+
+
+def test_the_officers_mapping_of_the_aspect_columns_imports_the_file(demo_db):
+    from core import mappings
+
+    who = person(demo_db, "potensi")
+    header = ["NIP", *(f"Aspek {i}" for i in range(1, 9))]
+    with pytest.raises(ValidationError) as refused:  # NIP alone is no mapping of a potensi file
+        mappings.check("potensi", header, {"nip": 0})
+    assert refused.value.key == "reader.map.content" and "P.08 Motivasi dan komitmen (grit)" in str(refused.value)
+    chosen = mappings.check("potensi", header, {"nip": 0} | {f"P.0{i}": i for i in range(1, 9)})
+    result = talent_import.import_file(demo_db, admin(demo_db), "potensi", "p.csv",
+                                       csv([header, [who["nip"], 4, 4, 4, 3, 3, 4, 5, 4]]), mapping=chosen)
+    assert result.ok and talent_store.potensi_of(demo_db, who["candidate_id"])["P.07"]["level"] == 5
+
+
+def test_skp_year_columns_are_named_as_a_range():
+    from core.importer import content_labels, field_label
+
+    assert field_label("skp_2025") == "SKP 2025"
+    assert content_labels(["predikat", "skp_2015", "skp_2016", "skp_2035"]) == "Predikat SKP, SKP 2015 … SKP 2035"
+
+
 def test_only_the_admin_imports(demo_db):
     pimpinan = db.one(demo_db, "SELECT * FROM users WHERE role = 'pimpinan'")
     with pytest.raises(PermissionDenied):

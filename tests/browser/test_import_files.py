@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from core import auth, mappings
+import app
+from core import auth, db, importer, mappings, registry, talent_store
 from core.i18n import t
 from tests import filegen
 from tests.browser.test_browser import open_import_tab, upload
@@ -84,3 +85,40 @@ def test_mapping_screen_imports_and_is_remembered(admin_app, page, tmp_path):
     expect(page.get_by_text(t("kandidat.imported", n=1)).first).to_be_visible()  # on the page and as a toast
     expect(page.get_by_text(t("kandidat.import_rejected", n=1))).to_have_count(0)
     assert names(database) == ["Budi Santoso", "Siti Aminah"]
+
+
+def test_a_potensi_file_with_unknown_aspect_headers_is_mapped_on_screen(admin_app, page, tmp_path):
+    """Issue 11 item 3 for the talent files: the officer maps the aspect columns; the choice is remembered."""
+    database = admin_app.database()
+    actor = db.one(database, "SELECT * FROM users WHERE role = 'admin'")
+    person = registry.create_candidate(database, actor, nip_text="197501012000031001", name="Budi Santoso")
+    open_import_tab(page, admin_app.url)
+    # Streamlit's uploader speaks English ("Upload", "500MB per file"): the app's stylesheet replaces it.
+    expect(page.get_by_text("per file").first).to_be_hidden()
+    button = page.locator(app.UPLOAD_BUTTON).first
+    expect(button).to_be_visible()
+    assert button.evaluate("e => getComputedStyle(e, '::after').content") == f'"{t("app.upload_button")}"'
+    page.screenshot(path=str(tmp_path / "uploader.png"))
+    page.get_by_text(t("talentform.kind.potensi")).click()
+    header = ["NIP", "Nama", "Aspek 1", "Aspek 2"]
+    path = tmp_path / "psikolog.csv"
+    path.write_bytes(filegen.build("csv:utf-8:;", [("x", [header, ["197501012000031001", "Budi", "4", "5"]])]))
+    page.locator(".st-key-talent_potensi_upload input[type=file]").set_input_files(str(path))
+    expect(page.get_by_role("button", name=f"Remove {path.name}")).to_be_visible()
+    page.get_by_role("button", name=t("talentform.import_go")).click()
+    expect(page.get_by_text(t("reader.map.title"))).to_be_visible()
+    expect(page.get_by_text("Tidak ada kolom isi yang dikenali", exact=False)).to_be_visible()
+    for code, column in (("P.01", "3. Aspek 1"), ("P.02", "4. Aspek 2")):
+        label = importer.field_label(code)
+        box = page.get_by_role("combobox", name=label, exact=True)
+        box.click()
+        box.fill(column)  # typed, as an officer narrows a long list
+        page.get_by_role("option", name=column, exact=True).click()
+        expect(box).to_have_count(1)
+        expect(box).to_have_value(column)
+    page.get_by_role("button", name=t("reader.map.go")).click()
+    expect(page.get_by_text(t("talentform.imported", n=1)).first).to_be_visible()
+    stored = talent_store.potensi_of(database, person)
+    assert {code: item["level"] for code, item in stored.items()} == {"P.01": 4, "P.02": 5}
+    signature = "nip|nama|aspek1|aspek2"
+    assert mappings.saved(database, "potensi", signature) == {"nip": 0, "name": 1, "P.01": 2, "P.02": 3}
