@@ -8,12 +8,15 @@ import math
 import altair as alt
 import pandas as pd
 
+from core.i18n import t
 from core.reliability import LENIENCY_FLAG
 from core.scoring import shipped_thresholds
 
 FONT = "DejaVu Sans"
 BLUE, ORANGE, GREY, RED, GREEN = "#0b5394", "#e69138", "#999999", "#cc0000", "#38761d"
 LEVEL_DOMAIN = [0, 5]
+NINEBOX_ROWS = ("tinggi", "menengah", "rendah")  # top to bottom, as on the printed 9-box
+NINEBOX_COLUMNS = ("di_bawah", "sesuai", "di_atas")  # left to right
 NINEBOX_FIELDS = ("box", "potential", "performance", "succession", "count", "label")  # what ninebox_grid reads
 
 
@@ -22,7 +25,7 @@ def _theme(chart: alt.Chart) -> alt.Chart:
                                                                                  titleFontSize=12)
 
 
-def profile_bars(profile: list[dict], title: str = "") -> alt.Chart:
+def profile_bars(profile: list[dict], title: str = "", lang: str = "id") -> alt.Chart:
     """Achieved level per competency as bars, the standard as a tick (SPEC §6.1 "chart against the standard").
 
     ``profile``: ``[{"competency": "Integritas", "level": 4, "standard": 4}, ...]``.
@@ -31,7 +34,8 @@ def profile_bars(profile: list[dict], title: str = "") -> alt.Chart:
     order = list(data["competency"])
     base = alt.Chart(data).encode(y=alt.Y("competency:N", sort=order, title=None))
     bars = base.mark_bar(color=BLUE, height=14).encode(
-        x=alt.X("level:Q", scale=alt.Scale(domain=LEVEL_DOMAIN), title="Level", axis=alt.Axis(tickCount=5)),
+        x=alt.X("level:Q", scale=alt.Scale(domain=LEVEL_DOMAIN), title=t("chart.level", lang),
+                axis=alt.Axis(tickCount=5)),
         tooltip=["competency:N", "level:Q", "standard:Q"])
     ticks = base.mark_tick(color=ORANGE, thickness=3, size=22).encode(x="standard:Q")
     return _theme((bars + ticks).properties(title=title, width=380, height=24 * len(order)))
@@ -43,7 +47,7 @@ def _polar(radius: float, i: int, n: int) -> tuple[float, float]:
     return radius * math.cos(angle), radius * math.sin(angle)
 
 
-def radar(profile: list[dict], title: str = "") -> alt.LayerChart:
+def radar(profile: list[dict], title: str = "", lang: str = "id") -> alt.LayerChart:
     """Radar of the achieved level against the standard; polygons from computed coordinates.
 
     ``profile``: ``[{"competency": "Integritas", "level": 4, "standard": 4}, ...]``.
@@ -54,11 +58,12 @@ def radar(profile: list[dict], title: str = "") -> alt.LayerChart:
     rings = pd.DataFrame([{"ring": r, "order": i, "x": _polar(r, i, n)[0], "y": _polar(r, i, n)[1]}
                           for r in range(1, 6) for i in range(n + 1)])
     web = alt.Chart(rings).mark_line(color="#dddddd", strokeWidth=1).encode(x=x, y=y, order="order:Q", detail="ring:N")
+    standard, achieved = t("chart.standard", lang), t("chart.achieved", lang)
     series = pd.DataFrame([{"series": name, "order": i, "x": _polar(row[key], i, n)[0], "y": _polar(row[key], i, n)[1],
                             "competency": row["competency"], "value": row[key]}
-                           for name, key in (("Standar", "standard"), ("Capaian", "level"))
+                           for name, key in ((standard, "standard"), (achieved, "level"))
                            for i, row in enumerate(profile + profile[:1])])
-    colour = alt.Color("series:N", scale=alt.Scale(domain=["Standar", "Capaian"], range=[ORANGE, BLUE]),
+    colour = alt.Color("series:N", scale=alt.Scale(domain=[standard, achieved], range=[ORANGE, BLUE]),
                        legend=alt.Legend(title=None, orient="bottom"))
     lines = alt.Chart(series).mark_line(point=True, strokeWidth=2.5).encode(
         x=x, y=y, order="order:Q", color=colour, detail="series:N", tooltip=["competency:N", "series:N", "value:Q"])
@@ -84,14 +89,14 @@ def _wrap(name: str, width: int = 16) -> str:
     return "\n".join([*lines, current])
 
 
-def gap_heatmap(rows: list[dict]) -> alt.Chart:
+def gap_heatmap(rows: list[dict], lang: str = "id") -> alt.Chart:
     """Gap (consensus − standard) per candidate × competency, red below the standard, green above.
 
     ``rows``: ``[{"candidate": "001 Nama", "competency": "Integritas", "gap": -1}, ...]``.
     """
     data = pd.DataFrame(rows)
     colour = alt.Color("gap:Q", scale=alt.Scale(domain=[-2, 0, 2], range=[RED, "#f7f7f7", GREEN]),
-                       legend=alt.Legend(title="Gap"))
+                       legend=alt.Legend(title=t("chart.gap", lang)))
     base = alt.Chart(data).encode(x=alt.X("competency:N", sort=None, title=None, axis=alt.Axis(labelAngle=-35)),
                                   y=alt.Y("candidate:N", sort=None, title=None))
     cells = base.mark_rect().encode(color=colour, tooltip=["candidate:N", "competency:N", "gap:Q"])
@@ -112,22 +117,25 @@ def jpm_bars(rows: list[dict], title: str = "", line: float | None = None) -> al
     return _theme((bars + text + rule).properties(title=title, width=520, height=alt.Step(46)))
 
 
-def ninebox_grid(boxes: list[dict]) -> alt.Chart:
+def ninebox_grid(boxes: list[dict], lang: str = "id") -> alt.Chart:
     """The 9-box: potential up, performance across; each box shows its number and head count.
 
     ``boxes``: ``[{"box": 9, "potential": "tinggi", "performance": "di_atas", "succession": 1, "count": 3,
     "label": "…"}, ...]`` — the rows of the ``ninebox`` table (``results.ninebox_summary``) with their counts.
     """
     data = pd.DataFrame(boxes)
-    data["text"] = data["box"].astype(str) + " · " + data["count"].astype(str) + " orang"
-    data["pool"] = data["succession"].astype(bool).map({True: "Kelompok suksesi", False: "Lainnya"})
-    x = alt.X("performance:N", sort=["di_bawah", "sesuai", "di_atas"], title="Kinerja (SKP)",
-              axis=alt.Axis(labelExpr="{'di_bawah': 'Di bawah', 'sesuai': 'Sesuai', 'di_atas': 'Di atas'}"
-                                      "[datum.value]", labelAngle=0))
-    y = alt.Y("potential:N", sort=["tinggi", "menengah", "rendah"], title="Potensial",
-              axis=alt.Axis(labelExpr="{'tinggi': 'Tinggi', 'menengah': 'Menengah', 'rendah': 'Rendah'}"
-                                      "[datum.value]"))
-    colour = alt.Color("pool:N", scale=alt.Scale(domain=["Kelompok suksesi", "Lainnya"], range=["#cfe2f3", "#f3f3f3"]),
+    # The words of the printed 9-box (recap.ninebox.*): the screen and the paper name the boxes alike.
+    word = {key: t(f"recap.ninebox.{key}", lang) for key in (*NINEBOX_ROWS, *NINEBOX_COLUMNS, "count",
+                                                             "potential_axis", "performance_axis")}
+    pool, others = t("chart.succession_pool", lang), t("chart.others", lang)
+    data["text"] = data["box"].astype(str) + " · " + data["count"].astype(str) + " " + word["count"]
+    data["pool"] = data["succession"].astype(bool).map({True: pool, False: others})
+    data["performance_label"] = data["performance"].map(word)
+    data["potential_label"] = data["potential"].map(word)
+    x = alt.X("performance_label:N", sort=[word[k] for k in NINEBOX_COLUMNS], title=word["performance_axis"],
+              axis=alt.Axis(labelAngle=0))
+    y = alt.Y("potential_label:N", sort=[word[k] for k in NINEBOX_ROWS], title=word["potential_axis"])
+    colour = alt.Color("pool:N", scale=alt.Scale(domain=[pool, others], range=["#cfe2f3", "#f3f3f3"]),
                        legend=alt.Legend(title=None, orient="bottom"))
     cells = alt.Chart(data).mark_rect(stroke="white", strokeWidth=3).encode(x=x, y=y, color=colour,
                                                                            tooltip=["box:Q", "label:N", "count:Q"])
@@ -135,24 +143,24 @@ def ninebox_grid(boxes: list[dict]) -> alt.Chart:
     return _theme((cells + text).properties(width=alt.Step(150), height=alt.Step(95)))
 
 
-def leniency_bars(rows: list[dict], flag: float = LENIENCY_FLAG) -> alt.Chart:
+def leniency_bars(rows: list[dict], flag: float = LENIENCY_FLAG, lang: str = "id") -> alt.Chart:
     """Leniency per assessor (mean of own score − consensus), flagged beyond ±0,5."""
     data = pd.DataFrame(rows)
     data["flagged"] = data["leniency"].abs() >= flag
     bars = alt.Chart(data).mark_bar().encode(
-        y=alt.Y("assessor:N", sort="-x", title=None), x=alt.X("leniency:Q", title="Leniensi (skor − konsensus)"),
+        y=alt.Y("assessor:N", sort="-x", title=None), x=alt.X("leniency:Q", title=t("chart.leniency", lang)),
         color=alt.Color("flagged:N", scale=alt.Scale(domain=[False, True], range=[BLUE, RED]), legend=None),
         tooltip=["assessor:N", alt.Tooltip("leniency:Q", format=".2f")])
     rules = alt.Chart(pd.DataFrame({"x": [-flag, flag]})).mark_rule(color=GREY, strokeDash=[4, 3]).encode(x="x:Q")
     return _theme((bars + rules).properties(width=480, height=alt.Step(26)))
 
 
-def rwg_histogram(values: list[float]) -> alt.Chart:
+def rwg_histogram(values: list[float], lang: str = "id") -> alt.Chart:
     """Distribution of r_wg over the cells of an event (1 = full agreement)."""
     data = pd.DataFrame({"rwg": values})
     return _theme(alt.Chart(data).mark_bar(color=BLUE).encode(
         x=alt.X("rwg:Q", bin=alt.Bin(extent=[0, 1], step=0.1), title="r_wg"),
-        y=alt.Y("count():Q", title="Jumlah sel")).properties(width=480, height=200))
+        y=alt.Y("count():Q", title=t("chart.cells", lang))).properties(width=480, height=200))
 
 
 def to_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import re
@@ -199,7 +200,10 @@ def _chart_spec(_builder, name: str, arguments: str) -> dict:  # noqa: ARG001 (n
 
 
 def chart(builder, width: str | int = "content", **arguments) -> None:
-    """Show ``builder(**arguments)``, a function of ``core.charts``; the same arguments give the cached spec."""
+    """Show ``builder(**arguments)``, a function of ``core.charts``, in the user's language; the same arguments
+    give the cached spec."""
+    if "lang" in inspect.signature(builder).parameters:
+        arguments["lang"] = lang()
     spec = _chart_spec(builder, f"{builder.__module__}.{builder.__qualname__}",
                        json.dumps(arguments, sort_keys=True, ensure_ascii=False, default=str))
     st.vega_lite_chart(spec, width=width, theme=None)

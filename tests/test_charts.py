@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import pytest
 
@@ -95,8 +97,27 @@ def test_ninebox_grid_has_nine_cells_with_counts():
     assert len(data) == 9
     assert {r["box"]: r["text"] for r in data} == {b["box"]: f"{b['box']} · {b['count']} orang" for b in BOXES}
     assert {r["box"] for r in data if r["pool"] == "Kelompok suksesi"} == {7, 8, 9}
-    assert cells["encoding"]["x"]["sort"] == ["di_bawah", "sesuai", "di_atas"]
-    assert cells["encoding"]["y"]["sort"] == ["tinggi", "menengah", "rendah"]
+    # The words of the printed 9-box (core/report_recap.py): screen and paper name the boxes alike.
+    assert cells["encoding"]["x"]["sort"] == ["Di bawah ekspektasi", "Sesuai ekspektasi", "Di atas ekspektasi"]
+    assert cells["encoding"]["y"]["sort"] == ["Tinggi", "Menengah", "Rendah"]
+    assert (cells["encoding"]["x"]["title"], cells["encoding"]["y"]["title"]) == ("KINERJA", "POTENSIAL")
+    assert {(r["box"], r["potential_label"], r["performance_label"]) for r in data} >= {
+        (9, "Tinggi", "Di atas ekspektasi"), (1, "Rendah", "Di bawah ekspektasi")}
+
+
+@pytest.mark.parametrize(("builder", "arguments", "indonesian", "english"), [
+    (charts.radar, {"profile": PROFILE}, ["Capaian"], ["Achieved", "Standard"]),
+    (charts.ninebox_grid, {"boxes": BOXES}, ["orang", "Kelompok suksesi", "POTENSIAL", "Di atas ekspektasi"],
+     ["people", "Succession pool", "POTENTIAL", "Above expectations"]),
+    (charts.rwg_histogram, {"values": [0.2, 0.9]}, ["Jumlah sel"], ["Cells"]),
+    (charts.leniency_bars, {"rows": [{"assessor": "A", "leniency": 0.5}]}, ["Leniensi"], ["Leniency"]),
+])
+def test_chart_words_follow_the_readers_language(builder, arguments, indonesian, english):
+    """No chart word is written in code: an English reader gets English axes and legends."""
+    spec_id = json.dumps(builder(**arguments).to_dict(), ensure_ascii=False)
+    spec_en = json.dumps(builder(**arguments, lang="en").to_dict(), ensure_ascii=False)
+    assert all(word in spec_id for word in indonesian) and not any(word in spec_en for word in indonesian)
+    assert all(word in spec_en for word in english)
 
 
 def test_leniency_bars_flag_half_a_level():
