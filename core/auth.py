@@ -185,6 +185,9 @@ def locked_until(db: Database, username: str, now: dt.datetime | None = None) ->
 # One address may fail this many sign-ins (any user names, known or not) per lock window. Stored in
 # the database like the per-account lock: it survives a restart and holds across server processes.
 CLIENT_MAX_FAILURES = 20
+# The failures of one address within the lock window (index login_attempts_client, migration 0007).
+CLIENT_FAILURES_SQL = ("SELECT at FROM login_attempts WHERE client = ? AND success = 0 AND at > ?"
+                       " ORDER BY at DESC LIMIT ?")
 # Each argon2 check takes 64 MiB: at most this many run at once; the others wait their turn.
 PASSWORD_CHECKS = 2
 CHECK_WAIT_SECONDS = 10.0
@@ -197,8 +200,7 @@ def client_locked_until(db: Database, client: str, now: dt.datetime | None = Non
         return None
     now = now or _utcnow()
     window = dt.timedelta(minutes=settings.get(db, "login_lock_minutes"))
-    recent = rows(db, "SELECT at FROM login_attempts WHERE client = ? AND success = 0 AND at > ?"
-                      " ORDER BY at DESC LIMIT ?", (client[:64], (now - window).isoformat(), CLIENT_MAX_FAILURES))
+    recent = rows(db, CLIENT_FAILURES_SQL, (client[:64], (now - window).isoformat(), CLIENT_MAX_FAILURES))
     if len(recent) < CLIENT_MAX_FAILURES:
         return None
     return dt.datetime.fromisoformat(recent[-1]["at"]) + window

@@ -18,7 +18,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 BUSY_TIMEOUT_MS = 10_000
-SCHEMA_VERSION = "0006_external_results"  # the newest migration: what `check` and a restore report
+SCHEMA_VERSION = "0007_login_attempts_by_client"  # the newest migration: what `check` and a restore report
 FILE_MODE = 0o600  # the database holds personal data: owner only (SQLite gives -wal/-shm the same mode)
 SCHEMES_FILE = Path(__file__).resolve().parent.parent / "data" / "talent_schemes.json"  # shipped by migration 0003
 
@@ -597,3 +597,10 @@ def external_results(db: Database) -> None:
         );
         """
     )
+
+
+@migrations(name="0007_login_attempts_by_client")
+def login_attempts_by_client(db: Database) -> None:
+    """Every sign-in asks how often its address failed lately (auth.client_locked_until): an index, not a scan
+    of every attempt ever made."""
+    db.executescript("CREATE INDEX IF NOT EXISTS login_attempts_client ON login_attempts (client, at);")

@@ -626,3 +626,10 @@ def test_password_checks_are_bounded_and_a_busy_server_says_so(fresh_db, asesor,
             auth._checks.release()
     assert fresh_db.execute("SELECT count(*) FROM login_attempts").fetchone()[0] == 0
     assert auth.login(fresh_db, "asesor.satu", PASSWORD, now=T0)["username"] == "asesor.satu"
+
+
+def test_the_per_address_check_reads_an_index_not_every_attempt(fresh_db):
+    """Each sign-in asks how often its address failed: with attempts piling up on a LAN, that must stay a search."""
+    plan = " ".join(str(tuple(r)) for r in fresh_db.execute(
+        "EXPLAIN QUERY PLAN " + auth.CLIENT_FAILURES_SQL, ("10.0.0.9", "2026-12-01T00:00:00", 20)).fetchall())
+    assert "USING INDEX login_attempts_client" in plan and "SCAN login_attempts" not in plan
