@@ -123,19 +123,27 @@ def sidebar(database, user, tr) -> None:
 # session does without them.
 SIDEBAR_LIST_MAX = 6
 STYLE_ALWAYS = ".st-key-sidebar_event label p {overflow-wrap: anywhere;}"
-# The uploader's English ("Upload", "500MB per file") likewise: the size note goes (each page names its own
-# limit), the button's word is drawn from the catalog.
+# Streamlit's other English words the same way: the uploader's size note goes (each page names its own limit);
+# the uploader's button and the keyboard's "Skip to main content" link show a word from the catalog instead.
 UPLOAD_BUTTON = "[data-testid='stFileUploaderDropzone'] [data-testid='stBaseButton-secondary'] p"
+SKIP_LINK = "a[data-testid='stSkipToContent'][href]"  # as specific as Streamlit's own rule, and later
+REWORDED = {UPLOAD_BUTTON: ("app.upload_button", "0.875rem"), SKIP_LINK: ("app.skip_to_content", "1rem")}
 STYLE_INDONESIAN = ("[data-testid='InputInstructions'], [data-testid='stElementToolbar'], "
-                    "[data-testid='stFileUploaderDropzoneInstructions'] {display: none;} "
-                    f"{UPLOAD_BUTTON} {{font-size: 0;}} "
-                    f"{UPLOAD_BUTTON}::after {{content: '{{upload}}'; font-size: 0.875rem;}}")
+                    "[data-testid='stFileUploaderDropzoneInstructions'] {display: none;}")
+
+
+def reworded(selector: str, word: str, size: str) -> str:
+    """CSS that shows ``word`` (a catalog text, kept to plain characters) in place of an element's own text."""
+    word = re.sub(r"[^\w .,-]", "", word)
+    return f" {selector} {{font-size: 0;}} {selector}::after {{content: '{word}'; font-size: {size};}}"
 
 
 def look(language: str) -> None:
     """The app's stylesheet for this user's language."""
-    word = re.sub(r"[^\w .,-]", "", t("app.upload_button", language))  # a catalog text, kept plain for CSS
-    style = STYLE_ALWAYS + ("" if language == "en" else STYLE_INDONESIAN.replace("{upload}", word))
+    style = STYLE_ALWAYS
+    if language != "en":
+        style += STYLE_INDONESIAN + "".join(reworded(selector, t(key, language), size)
+                                            for selector, (key, size) in REWORDED.items())
     st.html(f"<style>{style}</style>")
 
 

@@ -10,6 +10,7 @@ import pytest
 from conftest import ARTIFACTS, LiveApp
 from playwright.sync_api import expect
 
+import app
 from core import auth, demo, integration, registry, results, setup
 from core.i18n import format_number, t
 
@@ -198,6 +199,16 @@ def test_everything_a_user_reads_is_indonesian(demo_app, screen):
     table = page.locator("[data-testid='stDataFrame']").first
     table.hover()
     expect(page.locator("[data-testid='stElementToolbar']").first).to_be_hidden()
+
+    # The keyboard's first Tab shows Streamlit's "Skip to main content" link: it reads in Indonesian.
+    page.goto(f"{demo_app.url}/verifikasi")
+    expect(page.get_by_role("heading", name=t("verifikasi.title"))).to_be_visible()
+    page.keyboard.press("Tab")
+    skip = page.locator(app.SKIP_LINK)
+    expect(skip).to_be_focused()
+    assert skip.evaluate("e => getComputedStyle(e).fontSize") == "0px"
+    assert skip.evaluate("e => getComputedStyle(e, '::after').content") == f'"{t("app.skip_to_content")}"'
+    page.screenshot(path=str(ARTIFACTS / "skip-link.png"))
 
     for address in ("pengaturan", "kegiatan", "tidak-ada-halaman-ini"):
         page.goto(f"{demo_app.url}/{address}")
