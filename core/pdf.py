@@ -16,6 +16,7 @@ from fontTools import subset, ttLib
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from core.errors import DomainError
 from core.i18n import format_date
 
 FONT_DIRS = [Path(__file__).resolve().parent.parent / "data" / "fonts", Path("/usr/share/fonts/truetype/dejavu"),
@@ -30,8 +31,15 @@ BULLET_MARK = re.compile(r"^(?:[-•·*]|\d{1,2}[.)])\s+")  # a typed bullet or 
 SHADE = (217, 226, 243)  # the standard's cell in the profile table
 
 
-class FontMissing(Exception):
-    """DejaVu Sans is needed for Indonesian text; install fonts-dejavu-core or put the TTFs in data/fonts."""
+class FontMissing(DomainError):
+    """DejaVu Sans is needed for Indonesian text; install fonts-dejavu-core or put the TTFs in data/fonts.
+    A domain error: the page tells the officer what the server lacks instead of a bare apology."""
+
+    def __init__(self, name: str):
+        super().__init__("pdf.font_missing", file=name)
+
+    def __reduce__(self):  # a report worker (core.pool) sends it back pickled
+        return FontMissing, (self.params["file"],)
 
 
 def font_file(name: str) -> Path:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+import pickle
 
+import pytest
 from pypdf import PdfReader
 
 from core import pdf as pdf_base
+from core.errors import DomainError
 
 
 def written(text: str) -> bytes:
@@ -51,3 +54,14 @@ def test_points_replace_typed_bullets_but_keep_the_text_as_written():
     text = PdfReader(io.BytesIO(doc.output_bytes())).pages[0].extract_text()
     assert "• Integritas terjaga" in text and "• **Kerjasama** lintas unit" in text and "• Komunikasi runtut" in text
     assert "- Integritas" not in text and "3. Komunikasi" not in text
+
+
+def test_a_server_without_dejavu_says_what_to_install(tmp_path, monkeypatch):
+    """No traceback and no bare apology: the officer learns which package the server lacks (README, Linux)."""
+    monkeypatch.setattr(pdf_base, "FONT_DIRS", [tmp_path])
+    monkeypatch.setattr(pdf_base.tempfile, "gettempdir", lambda: str(tmp_path))
+    with pytest.raises(DomainError) as refused:
+        written("Budi")
+    assert refused.value.key == "pdf.font_missing" and "fonts-dejavu-core" in str(refused.value)
+    again = pickle.loads(pickle.dumps(refused.value))  # as a report worker hands it back
+    assert str(again) == str(refused.value)
