@@ -20,8 +20,7 @@ from core.roles import require
 
 KINDS = ("potensi", "rekam_jejak", "skp")
 YEARS = range(2015, 2036)  # the wide SKP layout: one column per year ("SKP 2025", "Predikat 2025")
-RECORD_FIELDS = ("pendidikan", "pelatihan_jp", "months_in_jenjang", "posts_count", "hukuman_disiplin",
-                 "hukuman_disiplin_date", "kesesuaian_bidang", "as_of")
+RECORD_FIELDS = talent_store.RECORD_FIELDS
 DATE_FIELDS = ("hukuman_disiplin_date", "as_of")
 
 
@@ -80,17 +79,21 @@ def _nip(value) -> str:
     return nip.normalize_nip(importer.clean_nip(value))
 
 
+# A record carries only what the file's columns hold: what the file does not speak of stays as stored
+# (talent_store.import_people merges), so separate exports (pendidikan, then hukuman disiplin) add up.
+
 def _potensi(table: reader.Table, cells: list) -> dict:
-    levels = {code: code_of("potensi", "level", table.cell(cells, code)) for code in talent.POTENSI_CODES}
-    return {"potensi": {c: _number(v) for c, v in levels.items() if v is not None},
+    levels = {code: code_of("potensi", "level", table.cell(cells, code)) for code in talent.POTENSI_CODES
+              if code in table.mapping}
+    return {"potensi": {c: None if v is None else _number(v) for c, v in levels.items()},
             "uraian": {c: reader.cell_text(table.cell(cells, f"uraian_{c}")) for c in talent.POTENSI_CODES
-                       if reader.cell_text(table.cell(cells, f"uraian_{c}"))},
+                       if f"uraian_{c}" in table.mapping},
             "assessed_on": _read(table, cells, "assessed_on", _date)}
 
 
 def _rekam_jejak(table: reader.Table, cells: list) -> dict:
     record = {}
-    for field in RECORD_FIELDS:
+    for field in (f for f in RECORD_FIELDS if f in table.mapping):
         value = table.cell(cells, field)
         if field in DATE_FIELDS:
             record[field] = _read(table, cells, field, _date)

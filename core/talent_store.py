@@ -111,19 +111,24 @@ def set_potensi(db: Database, actor: dict, candidate_id: int, levels: Mapping[st
 
 
 def _write_potensi(db: Database, actor: dict, candidate_id: int, cleaned: dict, source: str,
-                   assessed_on: str | None, event_id: int | None) -> None:
+                   assessed_on: str | None, event_id: int | None, only: set[str] | None = None) -> None:
+    """Replace the person's potensi by ``cleaned`` — or, with ``only``, just those aspects (an import's columns)."""
     old = potensi_of(db, candidate_id)
+    kept = {c: v for c, v in old.items() if only is not None and c not in only}
     new = {code: v | {"source": source, "assessed_on": assessed_on} for code, v in cleaned.items()}
-    if new == {c: {k: v[k] for k in ("level", "uraian", "source", "assessed_on")} for c, v in old.items()}:
+    fields = ("level", "uraian", "source", "assessed_on")
+    if new == {c: {k: v[k] for k in fields} for c, v in old.items() if c not in kept}:
         return
     stamp = audit.now()
-    db.execute("DELETE FROM potensi_scores WHERE candidate_id = ?", (candidate_id,))
+    db.execute("DELETE FROM potensi_scores WHERE candidate_id = ? AND aspect NOT IN ("
+               + ", ".join("?" * len(kept)) + ")", (candidate_id, *kept))
     db.conn.executemany(
         "INSERT INTO potensi_scores (candidate_id, aspect, level, uraian, source, assessed_on, event_id,"
         " entered_by, entered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(candidate_id, code, v["level"], v["uraian"], source, assessed_on, event_id, actor["id"], stamp)
          for code, v in cleaned.items()])
-    audit.record(db, actor, "update", "potensi", candidate_id, old=old or None, new=new or None)
+    after = {c: {k: v[k] for k in fields} for c, v in kept.items()} | new
+    audit.record(db, actor, "update", "potensi", candidate_id, old=old or None, new=after or None)
 
 
 def read_potensi(db: Database, actor: dict, candidate_id: int) -> dict[str, dict]:
@@ -252,21 +257,26 @@ def import_people(db: Database, actor: dict, records: list[Mapping], source: str
 
     A record: ``nip`` (required), ``row`` (its line in the file, for messages), and any of ``potensi``
     {code: level} with ``uraian`` {code: text} and ``assessed_on``; ``rekam_jejak`` {field: value};
-    ``skp`` {year: predikat}. Returns the problems as ``(row, Indonesian message)``; when there are any,
-    nothing was written.
+    ``skp`` {year: predikat}. A record changes only what it names (an aspect, a field, a year; ``None``
+    clears it): the rest of the person's data stays as stored. One person (one SKP year) twice in a file
+    is refused: which row would count? Returns the problems as ``(row, Indonesian message)``; when there
+    are any, nothing was written.
     """
     require(actor, *WRITERS)
     source = _text(source, MAX_SOURCE, "talent.source_too_long") or "impor"
     ids = {r["nip"]: r["id"] for r in rows(db, "SELECT id, nip FROM candidates")}
     problems: list[tuple[int, str]] = []
     plans = []
+    seen: dict[tuple, int] = {}
     for number, record in enumerate(records, start=1):
         row_no = record.get("row", number)
         try:
             nip = str(record.get("nip") or "").strip()
             if nip not in ids:
                 raise ValidationError("talent.import.unknown_nip", nip=nip[:20])
-            plans.append((ids[nip], _plan(db, record)))
+            plan = _plan(db, ids[nip], record)
+            _once(seen, _subjects(nip, record), row_no)
+            plans.append((ids[nip], plan))
         except ValidationError as error:
             problems.append((row_no, error.message()))
     if problems:
@@ -274,7 +284,8 @@ def import_people(db: Database, actor: dict, records: list[Mapping], source: str
     with transaction(db):
         for candidate_id, plan in plans:
             if plan["potensi"] is not None:
-                _write_potensi(db, actor, candidate_id, plan["potensi"], source, plan["assessed_on"], None)
+                _write_potensi(db, actor, candidate_id, plan["potensi"], source, plan["assessed_on"], None,
+                               only=plan["potensi_named"])
             if plan["rekam_jejak"] is not None:
                 _write_rekam_jejak(db, actor, candidate_id, plan["rekam_jejak"], source)
             for year, predikat in plan["skp"]:
@@ -282,11 +293,32 @@ def import_people(db: Database, actor: dict, records: list[Mapping], source: str
     return []
 
 
-def _plan(db: Database, record: Mapping) -> dict:
-    potensi = record.get("potensi")
-    return {"potensi": None if potensi is None else clean_potensi(potensi, record.get("uraian")),
+def _subjects(nip: str, record: Mapping) -> list[tuple]:
+    """What a record speaks of: a person's potensi, rekam jejak, each SKP year."""
+    found = [(nip, kind) for kind in ("potensi", "rekam_jejak") if record.get(kind) is not None]
+    return found + [(nip, "skp", str(year)) for year in (record.get("skp") or {})]
+
+
+def _once(seen: dict[tuple, int], subjects: list[tuple], row_no: int) -> None:
+    for subject in subjects:
+        if subject in seen:
+            raise ValidationError("talent.import.duplicate", nip=subject[0], row=seen[subject])
+    seen.update(dict.fromkeys(subjects, row_no))
+
+
+def _plan(db: Database, candidate_id: int, record: Mapping) -> dict:
+    potensi, rekam = record.get("potensi"), record.get("rekam_jejak")
+    named = set(potensi or {}) | set(record.get("uraian") or {})
+    stored = potensi_of(db, candidate_id) if potensi is not None else {}
+    levels = {c: v["level"] for c, v in stored.items() if c not in named} | (potensi or {})
+    notes = {c: v["uraian"] for c, v in stored.items() if c not in named} | (record.get("uraian") or {})
+    old_record = rekam_jejak_of(db, candidate_id) if rekam is not None else None
+    merged = {f: old_record[f] for f in RECORD_FIELDS} if old_record else {}
+    return {"potensi": None if potensi is None else {c: v for c, v in clean_potensi(levels, notes).items()
+                                                     if c in named},
+            "potensi_named": named,
             "assessed_on": _date(record.get("assessed_on"), "talent.bad_date"),
-            "rekam_jejak": None if record.get("rekam_jejak") is None else clean_rekam_jejak(record["rekam_jejak"]),
+            "rekam_jejak": None if rekam is None else clean_rekam_jejak(merged | dict(rekam)),
             "skp": [clean_skp(db, year, predikat) for year, predikat in (record.get("skp") or {}).items()]}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from openpyxl import Workbook
@@ -164,6 +165,58 @@ def test_skp_year_columns_are_named_as_a_range():
 
     assert field_label("skp_2025") == "SKP 2025"
     assert content_labels(["predikat", "skp_2015", "skp_2016", "skp_2035"]) == "Predikat SKP, SKP 2015 … SKP 2035"
+
+
+def test_a_file_changes_only_what_its_columns_hold(demo_db):
+    """Separate exports add up: a pendidikan file keeps the JP and the hukuman disiplin already stored, and a file
+    of two aspects keeps the other six (before, both were cleared)."""
+    who = person(demo_db, "skp")
+    rekam_before = talent_store.rekam_jejak_of(demo_db, who["candidate_id"])
+    potensi_before = talent_store.potensi_of(demo_db, who["candidate_id"])
+    assert rekam_before["pelatihan_jp"] is not None and len(potensi_before) == 8
+    result = talent_import.import_file(demo_db, admin(demo_db), "rekam_jejak", "rw-pendidikan.csv",
+                                       csv([["NIP", "Pendidikan"], [who["nip"], "S-2"]]))
+    assert result.ok, [e.text() for e in result.errors]
+    after = talent_store.rekam_jejak_of(demo_db, who["candidate_id"])
+    assert after["pendidikan"] == "S2"
+    assert {k: after[k] for k in after if k not in ("pendidikan", "source")} == {
+        k: rekam_before[k] for k in rekam_before if k not in ("pendidikan", "source")}
+
+    result = talent_import.import_file(demo_db, admin(demo_db), "potensi", "susulan.csv",
+                                       csv([["NIP", "P.01", "P.02"], [who["nip"], 1, 2]]))
+    assert result.ok, [e.text() for e in result.errors]
+    potensi = talent_store.potensi_of(demo_db, who["candidate_id"])
+    assert {c: v["level"] for c, v in potensi.items()} == {c: v["level"] for c, v in potensi_before.items()} | {
+        "P.01": 1, "P.02": 2}
+    assert potensi["P.03"]["source"] == potensi_before["P.03"]["source"] and potensi["P.01"]["source"] == "susulan.csv"
+    entry = audit.entries(demo_db, "potensi")[0]  # the audit keeps the whole before and after
+    assert len(json.loads(entry["old_value"])) == 8 and len(json.loads(entry["new_value"])) == 8
+
+
+@pytest.mark.parametrize(("kind", "lines"), [
+    ("rekam_jejak", [["NIP", "JP Pelatihan"], ["{nip}", 20], ["{nip}", 24]]),
+    ("potensi", [["NIP", "P.01"], ["{nip}", 3], ["{nip}", 4]]),
+    ("skp", [["NIP", "Tahun", "Predikat"], ["{nip}", 2025, "Baik"], ["{nip}", 2025, "Sangat Baik"]]),
+])
+def test_one_person_twice_in_a_file_is_refused_and_nothing_is_written(demo_db, kind, lines):
+    """Which row would count? Before, the last one silently won."""
+    who = person(demo_db, "skp")
+    before = (talent_store.rekam_jejak_of(demo_db, who["candidate_id"]),
+              talent_store.potensi_of(demo_db, who["candidate_id"]), talent_store.skp_of(demo_db, who["candidate_id"]))
+    rows = [[cell.format(nip=who["nip"]) if isinstance(cell, str) else cell for cell in line] for line in lines]
+    result = talent_import.import_file(demo_db, admin(demo_db), kind, "x.csv", csv(rows))
+    assert [e.row for e in result.errors] == [3] and "sudah ada di baris 2" in result.errors[0].text()
+    assert (talent_store.rekam_jejak_of(demo_db, who["candidate_id"]),
+            talent_store.potensi_of(demo_db, who["candidate_id"]),
+            talent_store.skp_of(demo_db, who["candidate_id"])) == before
+
+
+def test_skp_rows_of_different_years_for_one_person_are_fine(demo_db):
+    who = person(demo_db, "skp")
+    result = talent_import.import_file(demo_db, admin(demo_db), "skp", "s.csv", csv(
+        [["NIP", "Tahun", "Predikat"], [who["nip"], 2024, "Baik"], [who["nip"], 2025, "Sangat Baik"]]))
+    stored = talent_store.skp_of(demo_db, who["candidate_id"])
+    assert result.ok and (stored[2024], stored[2025]) == ("baik", "sangat_baik")
 
 
 def test_only_the_admin_imports(demo_db):
