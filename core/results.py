@@ -399,16 +399,25 @@ def set_skp_predikat(db: Database, actor: dict, event_id: int, values: dict[int,
                      year: int | None = None) -> None:
     """Admin records the SKP predikat of the event's people for one year (default: the year before the event,
     the SKP the talent map uses); kept per person and year, each change audited."""
-    require(actor, "admin")
     with transaction(db):
         event = get_event(db, event_id)
         year = year or talent.skp_years(int(event["end_date"][:4]), 1)[0]
+        set_skp_years(db, actor, event_id, {reg: {year: value} for reg, value in values.items()})
+
+
+def set_skp_years(db: Database, actor: dict, event_id: int, values: dict[int, dict[int, str | None]]) -> None:
+    """Admin records SKP predikat per person and year ({registration: {year: predikat or None}}) in one
+    transaction: a scheme that reads two years is edited in one save. Each change audited."""
+    require(actor, "admin")
+    with transaction(db):
+        event = get_event(db, event_id)
         people = {r["id"]: r["candidate_id"] for r in rows(
             db, "SELECT id, candidate_id FROM registrations WHERE event_id = ?", (event_id,))}
-        for reg, value in values.items():
+        for reg, years in values.items():
             if reg not in people:
                 raise ValidationError("stage.registration_not_in_event")
-            talent_store.set_skp(db, actor, people[reg], year, value, source=event["name"])
+            for year, value in years.items():
+                talent_store.set_skp(db, actor, people[reg], year, value, source=event["name"])
 
 
 def ninebox_summary(db: Database, event_id: int, built: dict | None = None) -> list[dict]:

@@ -95,20 +95,21 @@ def jenjang_name(code: str | None) -> str:
 
 
 def skp_editor() -> None:
-    """Admin: the SKP predikat of the year before the event for everyone (the performance axis)."""
-    year = talent.skp_years(int(event["end_date"][:4]), 1)[0]
-    st.caption(tr("talenta.skp_year", year=year))
+    """Admin: the SKP predikat the event's scheme reads (one or two years before the event) for everyone."""
+    scheme = outcome.talent["scheme"]["definition"]
+    years = talent.skp_years(int(event["end_date"][:4]), scheme.get("performance_years", 1))
+    st.caption(tr("talenta.skp_years", years=", ".join(map(str, years))))
     grid = [{"reg": r["registration_id"], tr("field.participant_no"): r["participant_no"],
-             tr("field.name"): r["name"], "SKP": predikat.get(r["skp_used"].get(year))}
+             tr("field.name"): r["name"]} | {f"SKP {y}": predikat.get(r["skp_used"].get(y)) for y in years}
             for r in outcome.talent["rows"]]
+    column = st.column_config.SelectboxColumn(options=list(predikat.values()))
     edited = st.data_editor(grid, key=f"talenta_skp_{event['id']}", hide_index=True, width="stretch",
-                            column_config={"reg": None, "SKP": st.column_config.SelectboxColumn(
-                                options=list(predikat.values()))},
+                            column_config={"reg": None} | {f"SKP {y}": column for y in years},
                             disabled=[tr("field.participant_no"), tr("field.name")])
     if st.button(tr("common.save"), key="talenta_save_skp"):
         by_name = {v: k for k, v in predikat.items()}
-        values = {row["reg"]: by_name.get(row["SKP"]) for row in edited}
-        if attempt(results.set_skp_predikat, db, user, event["id"], values, year):
+        values = {row["reg"]: {y: by_name.get(row[f"SKP {y}"]) for y in years} for row in edited}
+        if attempt(results.set_skp_years, db, user, event["id"], values):
             rerun(tr("common.saved"))
 
 

@@ -121,6 +121,24 @@ def test_admin_enters_the_missing_skp_and_the_person_gets_a_box(demo_db):
     assert person["name"] not in list(table_named(at, t("talenta.col.missing"))[t("field.name")])
 
 
+def test_a_two_year_scheme_gets_one_skp_column_per_year_in_the_editor(demo_db):
+    """A scheme that reads two SKP years is edited in one table (before: only the latest year could be entered)."""
+    admin = user(demo_db, "admin")
+    scheme = talent_store.event_scheme(demo_db, PEMETAAN)
+    two = dict(scheme["definition"]) | {"name": "Terpadu dua tahun", "performance_years": 2}
+    talent_store.set_event_scheme(demo_db, admin, PEMETAAN, talent_store.save_scheme(demo_db, admin, None, two))
+    at = talenta(demo_db).toggle(key="talenta_edit").set_value(True).run()
+    assert no_crash(at)
+    year = int(db.one(demo_db, "SELECT end_date FROM events WHERE id = ?", (PEMETAAN,))["end_date"][:4])
+    shown = " ".join(c.value for c in at.caption)
+    assert f"{year - 1}, {year - 2}" in shown
+    person = gap_person(demo_db, "skp_latest")
+    # AppTest cannot type into a data editor: send what its save button sends for both years
+    results.set_skp_years(demo_db, admin, PEMETAAN, {person["registration_id"]: {year - 1: "baik", year - 2: "baik"}})
+    stored = talent_store.skp_of(demo_db, person["candidate_id"])
+    assert (stored[year - 1], stored[year - 2]) == ("baik", "baik")
+
+
 # Presentasi of a pemetaan ------------------------------------------------------------------------
 
 def test_presentasi_of_a_pemetaan_has_no_top_three_but_successors(demo_db):

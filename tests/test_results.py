@@ -641,3 +641,18 @@ def test_top_three_reads_recommended_from_the_categories_table(demo_db):
     assert {c["category"] for c in best if not c["recommended"]} == {"MS"}
     demo_db.execute("UPDATE categories SET recommended = 0")
     assert set(flags()) == {False}
+
+
+def test_set_skp_years_writes_every_year_or_nothing(demo_db):
+    admin = user(demo_db, "admin")
+    regs = [r["id"] for r in db.rows(demo_db, "SELECT id FROM registrations WHERE event_id = ? ORDER BY id LIMIT 2",
+                                      (PEMETAAN,))]
+    candidate = db.one(demo_db, "SELECT candidate_id FROM registrations WHERE id = ?", (regs[0],))["candidate_id"]
+    results.set_skp_years(demo_db, admin, PEMETAAN, {regs[0]: {2024: "sangat_baik", 2025: "butuh_perbaikan"}})
+    stored = talent_store.skp_of(demo_db, candidate)
+    assert (stored[2024], stored[2025]) == ("sangat_baik", "butuh_perbaikan")
+    before = talent_store.skp_of(demo_db, candidate)
+    foreign = db.one(demo_db, "SELECT id FROM registrations WHERE event_id != ? LIMIT 1", (PEMETAAN,))["id"]
+    assert error_key(results.set_skp_years, demo_db, admin, PEMETAAN,
+                     {regs[0]: {2024: "baik"}, foreign: {2024: "baik"}}) == "stage.registration_not_in_event"
+    assert talent_store.skp_of(demo_db, candidate) == before  # one transaction: the first person's change undone
