@@ -18,7 +18,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 BUSY_TIMEOUT_MS = 10_000
-SCHEMA_VERSION = "0007_login_attempts_by_client"  # the newest migration: what `check` and a restore report
+SCHEMA_VERSION = "0008_skp_kurang_misconduct"  # the newest migration: what `check` and a restore report
 FILE_MODE = 0o600  # the database holds personal data: owner only (SQLite gives -wal/-shm the same mode)
 SCHEMES_FILE = Path(__file__).resolve().parent.parent / "data" / "talent_schemes.json"  # shipped by migration 0003
 
@@ -604,3 +604,27 @@ def login_attempts_by_client(db: Database) -> None:
     """Every sign-in asks how often its address failed lately (auth.client_locked_until): an index, not a scan
     of every attempt ever made."""
     db.executescript("CREATE INDEX IF NOT EXISTS login_attempts_client ON login_attempts (client, at);")
+
+
+@migrations(name="0008_skp_kurang_misconduct")
+def skp_kurang_misconduct(db: Database) -> None:
+    """SPEC §3.3 and PermenPANRB 6/2022 name the fourth SKP predikat "Kurang/Misconduct" (code
+    ``kurang_misconduct``); it was stored as ``kurang``. The stored predikat keep their meaning under the new
+    code; one audit entry by "sistem" says how many rows moved. A new database has no rows yet: nothing to do."""
+    if not db.execute("SELECT 1 FROM skp_predikat WHERE code = 'kurang'").fetchone():
+        return
+    moved = {table: db.execute(f"SELECT count(*) FROM {table} WHERE {column} = 'kurang'").fetchone()[0]
+             for table, column in (("skp_annual", "predikat"), ("registrations", "skp_predikat"))}
+    columns = [r[1] for r in db.execute("PRAGMA table_info(skp_predikat)").fetchall()]
+    chosen = ", ".join("'kurang_misconduct'" if c == "code" else "'Kurang/Misconduct'" if c == "name" else c
+                       for c in columns)
+    db.execute(f"INSERT OR IGNORE INTO skp_predikat ({', '.join(columns)}) SELECT {chosen} FROM skp_predikat"
+               " WHERE code = 'kurang'")
+    db.execute("UPDATE skp_annual SET predikat = 'kurang_misconduct' WHERE predikat = 'kurang'")
+    db.execute("UPDATE registrations SET skp_predikat = 'kurang_misconduct' WHERE skp_predikat = 'kurang'")
+    db.execute("DELETE FROM skp_predikat WHERE code = 'kurang'")
+    db.execute("INSERT INTO audit_log (at, user_id, username, action, entity, entity_id, old_value, new_value, reason)"
+               " VALUES (strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'), NULL, 'sistem', 'update', 'skp_predikat',"
+               " 'kurang', ?, ?, 'SPEC §3.3: kode Kurang/Misconduct')",
+               (json.dumps({"code": "kurang", "name": "Kurang"}),
+                json.dumps({"code": "kurang_misconduct", "name": "Kurang/Misconduct", "rows": moved})))

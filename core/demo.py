@@ -317,7 +317,7 @@ def _rekam_jejak(rng, strength: float) -> dict:
 def _predikat(rng, strength: float) -> str:
     """An SKP predikat (PermenPANRB 6/2022), better odds for a stronger person."""
     weights = [3, 5, 1, 0.3] if strength > 3.6 else [1, 6, 2, 0.6]
-    return rng.choices(["sangat_baik", "baik", "butuh_perbaikan", "kurang"], weights)[0]
+    return rng.choices(["sangat_baik", "baik", "butuh_perbaikan", "kurang_misconduct"], weights)[0]
 
 
 # Ratings with believable evidence -------------------------------------------------------------

@@ -27,7 +27,7 @@ RECORD_COMPONENTS = ("pengembangan_kompetensi", "pengalaman_jabatan", "pendidika
 POTENTIALS = ("rendah", "menengah", "tinggi")
 PERFORMANCES = ("di_bawah", "sesuai", "di_atas")
 PERFORMANCE_OF = {"sangat_baik": "di_atas", "baik": "sesuai", "butuh_perbaikan": "di_bawah",
-                  "kurang_misconduct": "di_bawah", "kurang": "di_bawah", "sangat_kurang": "di_bawah"}
+                  "kurang_misconduct": "di_bawah", "sangat_kurang": "di_bawah"}
 DEFAULT_BOXES = {"tinggi": {"di_bawah": 6, "sesuai": 8, "di_atas": 9},
                  "menengah": {"di_bawah": 3, "sesuai": 5, "di_atas": 7},
                  "rendah": {"di_bawah": 1, "sesuai": 2, "di_atas": 4}}

@@ -146,7 +146,7 @@ def test_box_action(fresh_db, box, word):
     ("Sangat Baik", "di_atas"),
     ("Baik", "sesuai"),
     ("Butuh Perbaikan", "di_bawah"),
-    ("Kurang", "di_bawah"),
+    ("Kurang/Misconduct", "di_bawah"),
     ("Sangat Kurang", "di_bawah"),
 ])
 def test_skp_predikat_performance(fresh_db, name, performance):
@@ -155,7 +155,7 @@ def test_skp_predikat_performance(fresh_db, name, performance):
 
 def test_five_skp_predikat_best_first(fresh_db):
     assert [p["name"] for p in refdata.skp_predikat(fresh_db)] == \
-        ["Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang", "Sangat Kurang"]
+        ["Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang/Misconduct", "Sangat Kurang"]
 
 
 # Settings ---------------------------------------------------------------------------------------

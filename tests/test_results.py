@@ -170,16 +170,16 @@ def test_potential_custom_bands(jpm, band):
 
 
 @pytest.mark.parametrize(("predikat", "axis"), [
-    ("sangat_baik", "di_atas"), ("baik", "sesuai"), ("butuh_perbaikan", "di_bawah"), ("kurang", "di_bawah"),
+    ("sangat_baik", "di_atas"), ("baik", "sesuai"), ("butuh_perbaikan", "di_bawah"), ("kurang_misconduct", "di_bawah"),
     ("sangat_kurang", "di_bawah")])
 def test_performance_from_skp_predikat(predikat, axis):
     assert scoring.performance(predikat) == axis
 
 
 @pytest.mark.parametrize(("jpm", "predikat", "box"), [
-    (95, "kurang", 6), (95, "baik", 8), (95, "sangat_baik", 9),
-    (85, "kurang", 3), (85, "baik", 5), (85, "sangat_baik", 7),
-    (70, "kurang", 1), (70, "baik", 2), (70, "sangat_baik", 4)])
+    (95, "kurang_misconduct", 6), (95, "baik", 8), (95, "sangat_baik", 9),
+    (85, "kurang_misconduct", 3), (85, "baik", 5), (85, "sangat_baik", 7),
+    (70, "kurang_misconduct", 1), (70, "baik", 2), (70, "sangat_baik", 4)])
 def test_ninebox_default_numbering(jpm, predikat, box):
     assert scoring.ninebox(jpm, predikat) == box
 

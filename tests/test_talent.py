@@ -140,7 +140,7 @@ def test_an_index_exactly_on_the_band_from_a_weighted_sum():
 
 @pytest.mark.parametrize(("predikat", "years", "expected"), [
     (["sangat_baik"], 1, "di_atas"), (["baik"], 1, "sesuai"), (["butuh_perbaikan"], 1, "di_bawah"),
-    (["kurang_misconduct"], 1, "di_bawah"), (["kurang"], 1, "di_bawah"), (["sangat_kurang"], 1, "di_bawah"),
+    (["kurang_misconduct"], 1, "di_bawah"), (["sangat_kurang"], 1, "di_bawah"),
     (["sangat_baik", "butuh_perbaikan"], 1, "di_atas"),      # years=1: only the newest counts
     (["sangat_baik", "baik"], 2, "sesuai"),                  # the lower of the two newest
     (["baik", "sangat_baik"], 2, "sesuai"),

@@ -9,7 +9,7 @@ from assessment_fixtures import make_nip
 from sqlite_utils.migrations import Migrations
 from talent_fixtures import FOURS, PASSWORD, RECORD, complete, finalise, make_event
 
-from core import audit, auth, db, refdata, registry, talent, talent_store
+from core import audit, auth, db, refdata, registry, setup, talent, talent_import, talent_store
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 
 
@@ -49,6 +49,40 @@ def test_migration_moves_the_single_predikat_into_the_year_before_the_event(db_p
     assert db.one(database, "SELECT count(*) AS n FROM registrations WHERE skp_predikat IS NOT NULL")["n"] == 4
     assert db.schema_version(database) == db.SCHEMA_VERSION
     assert {s["key"] for s in talent_store.list_schemes(database)} == {"jpm_saja", "terpadu"}
+
+
+def test_migration_renames_kurang_to_kurang_misconduct_and_keeps_every_stored_predikat(db_path):
+    """SPEC §3.3: the code is ``kurang_misconduct``; a database made before stored ``kurang``."""
+    database = setup.open_database(db_path)
+    admin = auth.create_first_admin(database, "admin", "Admin", PASSWORD)
+    person = registry.create_candidate(database, admin, make_nip(0), "A")
+    event = registry.create_event(database, admin, "Lama", "pemetaan", "2024-05-01", "2024-05-03")
+    post = registry.create_position(database, admin, event, "Kabid", "", "administrator")
+    reg = registry.register(database, admin, event, person, post)
+    # the database as an older version left it: the code "kurang" in use, migration 0008 not yet applied
+    database.execute("INSERT INTO skp_predikat (code, name, performance, sort) VALUES ('kurang', 'Kurang', "
+                     "'di_bawah', 3)")
+    database.execute("INSERT INTO skp_annual (candidate_id, year, predikat, source, updated_at) VALUES "
+                     "(?, 2023, 'kurang', 'x', '2024-01-01'), (?, 2022, 'baik', 'x', '2024-01-01')", (person, person))
+    database.execute("UPDATE registrations SET skp_predikat = 'kurang' WHERE id = ?", (reg,))
+    database.execute("DELETE FROM skp_predikat WHERE code = 'kurang_misconduct'")
+    database.execute("DELETE FROM _sqlite_migrations WHERE name = '0008_skp_kurang_misconduct'")
+    database.conn.commit()
+    db.migrate(database)
+    assert talent_store.skp_of(database, person) == {2023: "kurang_misconduct", 2022: "baik"}
+    assert db.one(database, "SELECT skp_predikat FROM registrations WHERE id = ?", (reg,))["skp_predikat"] == \
+        "kurang_misconduct"
+    assert [r["code"] for r in db.rows(database, "SELECT code FROM skp_predikat WHERE code LIKE 'kurang%'")] == [
+        "kurang_misconduct"]
+    [entry] = audit.entries(database, "skp_predikat")
+    assert entry["username"] == "sistem" and json.loads(entry["new_value"])["rows"] == {"skp_annual": 1,
+                                                                                       "registrations": 1}
+    assert talent_store.event_talent_map(database, event)["rows"]  # the talent map still reads it
+
+
+def test_a_file_saying_kurang_or_misconduct_stores_the_spec_code(fresh_db):
+    assert {talent_import.code_of("skp", "predikat", v) for v in ("Kurang", "Kurang/Misconduct", "Misconduct")} == {
+        "kurang_misconduct"}
 
 
 def test_shipped_schemes_are_stored_copies(fresh_db):
