@@ -7,7 +7,7 @@
     python -m core backup [--to PATH]         online backup into backups/ (or PATH)
     python -m core restore FILE [--yes]       replace the database with a checked backup
     python -m core report KIND --event ID [--registration ID] [--position ID] [--meeting-date D --place P]
-                          --out PATH [--user NAME]
+                          [--new] --out PATH [--user NAME]
                                               write a report of SPEC §6 without the browser (KIND: see REPORTS)
 
 Exit codes: 0 done; 1 refused or not possible (a plain message says why); 2 wrong arguments;
@@ -24,10 +24,24 @@ import sys
 import tempfile
 from pathlib import Path
 
-from core import auth, backup, db, dbfailure, demo, exports, report_pansel, report_recap, reports, setup, siasn
+from core import (
+    auth,
+    backup,
+    db,
+    dbfailure,
+    demo,
+    exports,
+    pansel,
+    report_pansel,
+    report_recap,
+    reports,
+    settings,
+    setup,
+    siasn,
+)
 from core.db import one
 from core.errors import DomainError, NotFound
-from core.i18n import t
+from core.i18n import format_datetime, t
 
 CANNOT_WRITE = 11
 USAGE = 2  # as argparse
@@ -153,15 +167,40 @@ def _zip(database, actor, args) -> bytes:
     return reports.zip_individual(database, actor, args.event, progress=shown if sys.stderr.isatty() else None)
 
 
+def _meeting_date(args) -> str:
+    if not (args.meeting_date or "").strip():
+        raise _Usage(t("cli.needs_meeting_date"))
+    return args.meeting_date
+
+
+def _pansel_paper(database, actor, args, kind: str, position_id: int | None, place: str, issue) -> bytes:
+    """A Pansel paper for a meeting already issued is printed again as issued (the same number), as the Laporan
+    page prints an issued paper; a new number only with --new (the page's "Terbitkan dengan nomor baru")."""
+    found = None if args.new else pansel.find_paper(database, args.event, kind, position_id,
+                                                    (args.meeting_date, place))
+    if not found:
+        return issue()
+    data = report_pansel.reprint(database, actor, found["id"])
+    issued = format_datetime(found["issued_at"], settings.time_zone(database))
+    print(t("cli.pansel_reprinted", number=found["number"], issued=issued), file=sys.stderr)
+    return data
+
+
 def _berita_acara(database, actor, args) -> bytes:
     """The Pansel's berita acara of one position, dated on the meeting day entered (--meeting-date, --place)."""
-    return report_pansel.issue_berita_acara(database, actor, args.event, _position_of(args), args.meeting_date,
-                                            args.place)[1]
+    position_id, day = _position_of(args), _meeting_date(args)
+    return _pansel_paper(database, actor, args, "berita_acara", position_id, args.place, lambda: (
+        report_pansel.issue_berita_acara(database, actor, args.event, position_id, day, args.place)[1]))
 
 
 def _pengantar(database, actor, args) -> bytes:
-    """The surat pengantar from the Ketua Pansel to the PPK, dated as entered (--meeting-date, --place)."""
-    return report_pansel.issue_pengantar(database, actor, args.event, args.meeting_date, args.place)[1]
+    """The surat pengantar from the Ketua Pansel to the PPK, dated as entered (--meeting-date); its place line is
+    the city of the settings."""
+    day = _meeting_date(args)
+    if args.place is not None:
+        raise _Usage(t("cli.pengantar_no_place"))
+    return _pansel_paper(database, actor, args, "pengantar", None, report_pansel.letter_city(database), lambda: (
+        report_pansel.issue_pengantar(database, actor, args.event, day)[1]))
 
 
 REPORTS = {  # KIND → how its bytes are made (actor and permission checks are core's)
@@ -229,7 +268,10 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("--registration", type=int, help="ID pendaftaran peserta (laporan individual)")
     rp.add_argument("--position", type=int, help="ID jabatan (berita acara)")
     rp.add_argument("--meeting-date", help="tanggal rapat Pansel, TTTT-BB-HH (berita acara, pengantar)")
-    rp.add_argument("--place", help="tempat rapat Pansel (berita acara, pengantar)")
+    rp.add_argument("--place", help="tempat rapat Pansel (berita acara; surat pengantar memakai Kota dari Pengaturan)")
+    rp.add_argument("--new", action="store_true",
+                    help="naskah Pansel: terbitkan nomor baru walaupun rapat yang sama sudah diterbitkan "
+                         "(bawaan: cetak ulang naskah itu)")
     rp.add_argument("--out", required=True, help="berkas tujuan (siasn: .json atau .xlsx)")
     rp.add_argument("--user", help="nama akun yang membuat laporan (bawaan: admin pertama yang aktif)")
     rp.set_defaults(fn=cmd_report)

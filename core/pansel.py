@@ -9,9 +9,10 @@ import json
 
 from sqlite_utils import Database
 
-from core import audit, letterhead, nip
+from core import audit, letterhead, nip, settings
 from core.db import one, rows, transaction
 from core.errors import Conflict, NotFound, ValidationError
+from core.i18n import format_date, local_date
 from core.registry import clean_date, clean_text, get_event
 from core.roles import require
 
@@ -121,8 +122,25 @@ def ready_pansel(db: Database, event_id: int) -> dict:
 
 
 def clean_meeting(meeting_date, place) -> tuple[str, str]:
+    """The meeting's date (required, a date) and place (required) as entered."""
+    if meeting_date is None or not str(meeting_date).strip():
+        raise ValidationError("pansel.meeting_date_missing")
     return (clean_date(meeting_date, "pansel.field.meeting_date"),
             clean_text(place, "pansel.field.place", required=True, max_len=150))
+
+
+def check_meeting_date(day: str, *, assessment_end: str, sk_date: str, today: dt.date) -> None:
+    """A Pansel paper is dated on a day the Pansel could have met: not after today (in the office's zone), not
+    before the Pansel was formed, not before the assessment ended. The boundaries are allowed: the SK's own day
+    (the Pansel exists from then), the last assessment day (the Pansel may meet once the last exercise is done)
+    and today (the meeting just held)."""
+    meeting = dt.date.fromisoformat(day)
+    if meeting > today:
+        raise ValidationError("pansel.meeting_in_future", date=format_date(day), today=format_date(today.isoformat()))
+    if meeting < dt.date.fromisoformat(sk_date):
+        raise ValidationError("pansel.meeting_before_sk", date=format_date(day), sk_date=format_date(sk_date))
+    if meeting < dt.date.fromisoformat(assessment_end):
+        raise ValidationError("pansel.meeting_before_end", date=format_date(day), end=format_date(assessment_end))
 
 
 def record_paper(db: Database, actor: dict, event_id: int, kind: str, position_id: int | None,
@@ -135,6 +153,8 @@ def record_paper(db: Database, actor: dict, event_id: int, kind: str, position_i
     meeting_date, place = clean_meeting(*meeting)
     with transaction(db):
         pansel = ready_pansel(db, event_id)
+        check_meeting_date(meeting_date, assessment_end=get_event(db, event_id)["end_date"],
+                           sk_date=pansel["sk_date"], today=local_date(None, settings.time_zone(db)))
         seq = db.execute("SELECT coalesce(max(seq), 0) + 1 FROM pansel_papers WHERE event_id = ?",
                          (event_id,)).fetchone()[0]
         day = dt.date.fromisoformat(meeting_date)
@@ -152,6 +172,16 @@ def get_paper(db: Database, paper_id: int) -> dict:
     if not paper:
         raise NotFound("pansel.paper_not_found")
     return paper | {"content": json.loads(paper["content"])}
+
+
+def find_paper(db: Database, event_id: int, kind: str, position_id: int | None, meeting: tuple) -> dict | None:
+    """The paper already issued for this event, kind, position and meeting (date and place), the newest if there
+    are several: what the command line prints again instead of numbering the same meeting anew."""
+    meeting_date, place = clean_meeting(*meeting)
+    found = one(db, """SELECT id FROM pansel_papers WHERE event_id = ? AND kind = ? AND position_id IS ?
+                       AND meeting_date = ? AND place = ? ORDER BY seq DESC LIMIT 1""",
+                (event_id, kind, position_id, meeting_date, place))
+    return get_paper(db, found["id"]) if found else None
 
 
 def list_papers(db: Database, event_id: int) -> list[dict]:

@@ -8,8 +8,8 @@ import datetime as dt
 
 from sqlite_utils import Database
 
-from core import pansel, registry
-from core.errors import Conflict, NotFound
+from core import letterhead, pansel, registry
+from core.errors import Conflict, NotFound, ValidationError
 from core.i18n import format_date, format_number, format_percent, t
 from core.pdf import FONT, NEXT_LINE, ReportPDF, place_and_date
 from core.report_recap import (
@@ -82,19 +82,39 @@ def issue_berita_acara(db: Database, actor: dict, event_id: int, position_id: in
     return paper, render(paper)
 
 
-def issue_pengantar(db: Database, actor: dict, event_id: int, letter_date, place) -> tuple[dict, bytes]:
-    """Admin issues the surat pengantar listing the three names of every position that is final."""
+def issue_pengantar(db: Database, actor: dict, event_id: int, letter_date) -> tuple[dict, bytes]:
+    """Admin issues the surat pengantar with the three names of every position, dated on the day entered at the
+    office's city (the place line of the settings, as on every other paper). Refused while a position with peserta
+    is not final, naming those positions: like its berita acara, a letter to the PPK never leaves a post out."""
     require(actor, "admin")
     recap = build_recap(db, event_id)
-    ready = [s for s in recap.positions if s.all_final and s.best]
-    if not ready:
+    open_positions = pengantar_open_positions(recap)
+    if open_positions:
+        raise Conflict("pansel.pengantar_not_final", n=len(open_positions), positions="; ".join(open_positions))
+    if not any(s.best for s in recap.positions):
         raise Conflict("pansel.nothing_final")
+    city = letter_city(db)
 
     def content(row, number, day, where):
         return _common(row, recap.event, number, day, where) | {
-            "positions": [{"position": s.name, "best": _best(s)} for s in ready], "has_stages": bool(recap.stages)}
-    paper = pansel.record_paper(db, actor, event_id, "pengantar", None, (letter_date, place), content)
+            "positions": [{"position": s.name, "best": _best(s)} for s in recap.positions],
+            "has_stages": bool(recap.stages)}
+    paper = pansel.record_paper(db, actor, event_id, "pengantar", None, (letter_date, city), content)
     return paper, render(paper)
+
+
+def pengantar_open_positions(recap: Recap) -> list[str]:
+    """The positions the surat pengantar cannot name three people for yet: peserta not all final, or not ranked
+    (the same test as a position's berita acara). A position without peserta is listed in the letter as such."""
+    return [s.name for s in recap.positions if s.candidates and not (s.all_final and s.best)]
+
+
+def letter_city(db: Database) -> str:
+    """The office's city for the letter's place line (Pengaturan → kop surat); required for the surat pengantar."""
+    city = str(letterhead.current(db).get("city") or "").strip()
+    if not city:
+        raise ValidationError("pansel.no_city")
+    return city
 
 
 def reprint(db: Database, actor: dict, paper_id: int) -> bytes:
@@ -194,7 +214,7 @@ def nip_line(value: str) -> str:
 # The surat pengantar ---------------------------------------------------------------------------
 
 def _pengantar(pdf: ReportPDF, c: dict) -> None:
-    pdf.set_font(FONT, "", 10)
+    pdf.set_font(FONT, "", 10)  # the place: the office's city as issued (older papers: the place then entered)
     pdf.multi_cell(0, 5, place_and_date(c["place"], c["meeting_date"]), align="R", **NEXT_LINE)
     pdf.ln(2)
     for label, value in ((t("pansel.letter.number"), c["number"]), (t("pansel.letter.nature"), t("pansel.secret")),
@@ -210,7 +230,10 @@ def _pengantar(pdf: ReportPDF, c: dict) -> None:
     for index, position in enumerate(c["positions"], start=1):
         keep_together(pdf, 20 + 10 * len(position["best"]))  # a position's names never split
         pdf.heading(f"{index}. {position['position']}", size=10)
-        best_table(pdf, position["best"], c["has_stages"])
+        if position["best"]:
+            best_table(pdf, position["best"], c["has_stages"])
+        else:  # a post without peserta is named, never left out silently
+            pdf.paragraph(t("pansel.letter.no_peserta"))
     keep_together(pdf, 60)
     pdf.paragraph(t("pansel.letter.closing"))
     ketua = next(m for m in c["members"] if m["role"] == "ketua")

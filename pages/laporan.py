@@ -5,7 +5,8 @@ import re
 
 import streamlit as st
 
-from core import exports, letterhead, outcomes, pansel, report_pansel, report_recap, reports, siasn
+from core import exports, letterhead, outcomes, pansel, report_pansel, report_recap, reports, settings, siasn
+from core.i18n import local_date
 from pages.common import attempt, cached_outcome, database, event_for, fresh, guard, petunjuk, show_error, tr
 
 db, user = guard("admin", "pimpinan", "asesor")
@@ -43,6 +44,11 @@ def offer(label_key: str, make, filename: str, mime: str, key: str) -> None:
                            type="primary", icon=":material/download:")
 
 
+def office_today() -> dt.date:
+    """Today in the office's zone (WIB/WITA/WIT): a Pansel paper may be dated no later (core checks it)."""
+    return local_date(None, settings.time_zone(db))
+
+
 def person_label(row: dict) -> str:
     return outcomes.candidate_label(row) + ("" if row["finalized_at"] else f" ({tr('laporan.not_final')})")
 
@@ -58,12 +64,12 @@ def pansel_papers(final) -> None:
             kind = st.radio(tr("laporan.pansel_kind"), pansel.KINDS, format_func=lambda k: tr(f"pansel.paper.{k}"),
                             horizontal=True)
             position_id = st.selectbox(tr("laporan.pansel_position"), list(positions), format_func=positions.get)
-            day = st.date_input(tr("pansel.field.meeting_date"), value=dt.date.today(), format="DD/MM/YYYY")
+            day = st.date_input(tr("pansel.field.meeting_date"), value=office_today(), format="DD/MM/YYYY")
             place = st.text_input(tr("pansel.field.place"), max_chars=150, help=tr("laporan.pansel_place_help"))
             if st.form_submit_button(tr("laporan.pansel_issue"), type="primary"):
                 issued = attempt(report_pansel.issue_berita_acara, database(), user, event["id"], position_id, day,
                                  place) if kind == "berita_acara" else attempt(
-                    report_pansel.issue_pengantar, database(), user, event["id"], day, place)
+                    report_pansel.issue_pengantar, database(), user, event["id"], day)
                 if issued:
                     st.session_state["laporan_pansel_pick"] = issued[0]["id"]
     papers = {p["id"]: f"{p['number']} · {tr('pansel.paper.' + p['kind'])}" + (f" · {p['position']}" if p["position"]

@@ -341,6 +341,59 @@ def test_report_berita_acara_needs_a_position_and_reads_back(run, demo_db, tmp_p
     assert_office_words(text)
 
 
+def ba_args(position_id: int, out, *extra: str) -> tuple[str, ...]:
+    return ("report", "berita-acara", "--event", str(SELEKSI), "--position", str(position_id),
+            "--meeting-date", "2026-11-25", "--place", "Ruang Rapat Sekretariat Daerah", "--out", str(out), *extra)
+
+
+def test_report_berita_acara_says_the_meeting_date_is_required(run, demo_db, tmp_path, capsys):
+    out = tmp_path / "ba.pdf"
+    position_id = finalised(demo_db, SELEKSI)[0]["position_id"]
+    assert run("report", "berita-acara", "--event", str(SELEKSI), "--position", str(position_id),
+               "--place", "Ruang Rapat", "--out", str(out)) == 2
+    err = capsys.readouterr().err
+    assert "--meeting-date" in err and "bukan tanggal yang sah" not in err and not out.exists()
+    assert db.rows(demo_db, "SELECT id FROM pansel_papers") == []
+
+
+def test_report_berita_acara_refuses_a_meeting_before_the_assessment_ended(run, demo_db, tmp_path, capsys):
+    out = tmp_path / "ba.pdf"
+    position_id = finalised(demo_db, SELEKSI)[0]["position_id"]
+    args = list(ba_args(position_id, out))
+    args[args.index("2026-11-25")] = "2026-09-01"
+    assert run(*args) == 1
+    assert "mendahului" in capsys.readouterr().err and not out.exists()
+    assert db.rows(demo_db, "SELECT id FROM pansel_papers") == []
+
+
+def test_report_berita_acara_run_twice_prints_the_issued_paper_again(run, demo_db, tmp_path, capsys):
+    """The same meeting is one paper with one number, as the Laporan page prints an issued paper again;
+    --new issues another number (the page's "Terbitkan dengan nomor baru")."""
+    position_id = finalised(demo_db, SELEKSI)[0]["position_id"]
+    first, second, third = tmp_path / "1.pdf", tmp_path / "2.pdf", tmp_path / "3.pdf"
+    assert run(*ba_args(position_id, first)) == 0
+    capsys.readouterr()
+    assert run(*ba_args(position_id, second)) == 0
+    assert "800/001/Pansel.JPT/XI/2026" in capsys.readouterr().err
+    assert first.read_bytes() == second.read_bytes()
+    assert [p["number"] for p in db.rows(demo_db, "SELECT number FROM pansel_papers")] == [
+        "800/001/Pansel.JPT/XI/2026"]
+    assert run(*ba_args(position_id, third, "--new")) == 0
+    assert [p["number"] for p in db.rows(demo_db, "SELECT number FROM pansel_papers ORDER BY seq")] == [
+        "800/001/Pansel.JPT/XI/2026", "800/002/Pansel.JPT/XI/2026"]
+    assert "800/002/Pansel.JPT/XI/2026" in " ".join(pdf_text(third).split())
+
+
+def test_report_pengantar_takes_no_place_and_names_the_positions_not_final(run, demo_db, tmp_path, capsys):
+    out = tmp_path / "pengantar.pdf"
+    assert run("report", "pengantar", "--event", str(SELEKSI), "--meeting-date", "2026-11-30",
+               "--place", "Ruang Rapat", "--out", str(out)) == 2
+    assert "--place" in capsys.readouterr().err
+    assert run("report", "pengantar", "--event", str(SELEKSI), "--meeting-date", "2026-11-30", "--out", str(out)) == 1
+    assert "8 jabatan belum final" in capsys.readouterr().err and not out.exists()
+    assert db.rows(demo_db, "SELECT id FROM pansel_papers") == []
+
+
 def test_report_zip_holds_every_final_report(run, demo_db, tmp_path):
     import zipfile
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from core import audit, pansel, registry
@@ -148,9 +150,9 @@ def issue(database, actor, event_id, day="2026-11-27", place="Ruang Rapat"):
 def test_papers_are_numbered_in_the_pansel_format_with_the_month_of_the_meeting(fresh_db, admin, seleksi):
     pansel.save_pansel(fresh_db, admin, seleksi, FIELDS)
     pansel.set_members(fresh_db, admin, seleksi, members("ketua"))
-    first, second = issue(fresh_db, admin, seleksi), issue(fresh_db, admin, seleksi, day="2027-01-04")
+    first, second = issue(fresh_db, admin, seleksi), issue(fresh_db, admin, seleksi, day="2026-12-01")
     assert first["number"] == "800/001/Pansel.JPT/XI/2026"
-    assert second["number"] == "800/002/Pansel.JPT/I/2027"
+    assert second["number"] == "800/002/Pansel.JPT/XII/2026"
     assert pansel.get_paper(fresh_db, first["id"])["content"] == {"number": first["number"],
                                                                   "heading": FIELDS["heading"]}
     assert [e["action"] for e in audit.entries(fresh_db, "pansel_paper")] == ["issue", "issue"]
@@ -171,3 +173,80 @@ def test_no_paper_before_the_pansel_and_its_ketua_are_recorded(fresh_db, admin, 
     assert "Kegiatan" in str(err.value)
     assert rows(fresh_db, "SELECT * FROM pansel_papers") == []
     assert one(fresh_db, "SELECT count(*) AS n FROM audit_log WHERE entity = 'pansel_paper'")["n"] == 0
+
+
+def test_a_missing_meeting_date_is_called_required_not_invalid(fresh_db, admin, seleksi):
+    pansel.save_pansel(fresh_db, admin, seleksi, FIELDS)
+    pansel.set_members(fresh_db, admin, seleksi, members("ketua"))
+    for missing in (None, "", "  "):
+        with pytest.raises(ValidationError) as err:
+            issue(fresh_db, admin, seleksi, missing)
+        assert err.value.key == "pansel.meeting_date_missing" and "wajib" in str(err.value)
+    assert count(fresh_db, "pansel_papers") == 0
+
+
+# The meeting's date: after the assessment and the SK, not after today ---------------------------
+
+END, SK_DATE, TODAY = "2026-11-20", "2026-10-01", dt.date(2026, 12, 2)
+
+
+@pytest.mark.parametrize(("day", "key"), [
+    ("2026-11-20", None),  # the last assessment day: the Pansel may meet once the last exercise is done
+    ("2026-11-19", "pansel.meeting_before_end"),
+    ("2026-12-02", None),  # today: the meeting just held
+    ("2026-12-03", "pansel.meeting_in_future"),
+    ("2027-11-27", "pansel.meeting_in_future"),
+    ("2026-09-01", "pansel.meeting_before_sk"),  # before the SK and before the assessment: the SK is named
+])
+def test_meeting_date_boundaries(day, key):
+    if key is None:
+        pansel.check_meeting_date(day, assessment_end=END, sk_date=SK_DATE, today=TODAY)
+        return
+    with pytest.raises(ValidationError) as err:
+        pansel.check_meeting_date(day, assessment_end=END, sk_date=SK_DATE, today=TODAY)
+    assert err.value.key == key
+
+
+@pytest.mark.parametrize(("day", "key"), [("2026-11-09", "pansel.meeting_before_sk"), ("2026-11-10", None)])
+def test_a_meeting_on_the_sk_day_is_allowed_one_before_it_is_not(day, key):
+    """An SK signed after the assessment ended: the Pansel exists from the SK's own day."""
+    if key is None:
+        pansel.check_meeting_date(day, assessment_end="2026-11-06", sk_date="2026-11-10", today=TODAY)
+        return
+    with pytest.raises(ValidationError) as err:
+        pansel.check_meeting_date(day, assessment_end="2026-11-06", sk_date="2026-11-10", today=TODAY)
+    assert err.value.key == key
+
+
+def test_the_refusal_names_both_dates_in_indonesian():
+    with pytest.raises(ValidationError) as err:
+        pansel.check_meeting_date("2026-09-01", assessment_end=END, sk_date="2026-10-01", today=TODAY)
+    assert str(err.value) == ("Tanggal 1 September 2026 mendahului Keputusan pembentukan Pansel tanggal 1 Oktober 2026:"
+                              " Pansel belum terbentuk pada hari itu.")
+
+
+@pytest.mark.parametrize(("day", "key"), [("2026-11-19", "pansel.meeting_before_end"),
+                                          ("2026-09-01", "pansel.meeting_before_sk"),
+                                          ((dt.date.today() + dt.timedelta(days=2)).isoformat(),
+                                           "pansel.meeting_in_future")])
+def test_issuing_checks_the_meeting_date_and_a_refusal_writes_nothing(fresh_db, admin, seleksi, day, key):
+    pansel.save_pansel(fresh_db, admin, seleksi, FIELDS)
+    pansel.set_members(fresh_db, admin, seleksi, members("ketua"))
+    with pytest.raises(ValidationError) as err:
+        issue(fresh_db, admin, seleksi, day)
+    assert err.value.key == key
+    assert count(fresh_db, "pansel_papers") == 0 and audit.entries(fresh_db, "pansel_paper") == []
+    assert issue(fresh_db, admin, seleksi, "2026-11-20")["number"] == "800/001/Pansel.JPT/XI/2026"  # no gap
+
+
+def test_find_paper_is_the_newest_paper_of_the_same_meeting(fresh_db, admin, seleksi):
+    pansel.save_pansel(fresh_db, admin, seleksi, FIELDS)
+    pansel.set_members(fresh_db, admin, seleksi, members("ketua"))
+    assert pansel.find_paper(fresh_db, seleksi, "berita_acara", None, ("2026-11-27", "Ruang Rapat")) is None
+    issue(fresh_db, admin, seleksi)
+    newest = issue(fresh_db, admin, seleksi)
+    issue(fresh_db, admin, seleksi, place="Aula")
+    found = pansel.find_paper(fresh_db, seleksi, "berita_acara", None, (dt.date(2026, 11, 27), " Ruang Rapat "))
+    assert found["id"] == newest["id"]
+    assert pansel.find_paper(fresh_db, seleksi, "pengantar", None, ("2026-11-27", "Ruang Rapat")) is None
+    assert pansel.find_paper(fresh_db, seleksi, "berita_acara", None, ("2026-11-26", "Ruang Rapat")) is None

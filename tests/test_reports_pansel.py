@@ -12,7 +12,7 @@ from test_reports_recap import blank_border, user
 
 from core import pansel, report_pansel, results
 from core.db import one, rows
-from core.errors import Conflict, NotFound, PermissionDenied
+from core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from core.i18n import format_number, format_percent, t
 
 SELEKSI, PEMETAAN = 1, 2
@@ -53,6 +53,19 @@ def final_position(database) -> tuple[int, list[dict]]:
     open_positions = set(table[table["finalized_at"].isna()]["position_id"])
     position_id = next(int(p) for p in table["position_id"] if p not in open_positions)
     return position_id, results.top_three(table, position_id)[0]
+
+
+def close_open_positions(database, keep_empty: int = 1) -> list[str]:
+    """The demo's seleksi with every position final: the peserta of the positions still open are removed; the
+    first ``keep_empty`` of those positions stay without peserta, the others go. Returns the kept empty ones."""
+    table = results.event_results(database, SELEKSI)
+    final = {int(p) for p, g in table.groupby("position_id") if g["finalized_at"].notna().all()}
+    open_ids = [p["id"] for p in rows(database, "SELECT id FROM positions WHERE event_id = ? ORDER BY id",
+                                      (SELEKSI,)) if p["id"] not in final]
+    database.execute(f"DELETE FROM registrations WHERE position_id IN ({','.join('?' * len(open_ids))})", open_ids)
+    gone = open_ids[keep_empty:]
+    database.execute(f"DELETE FROM positions WHERE id IN ({','.join('?' * len(gone))})", gone)
+    return [one(database, "SELECT name FROM positions WHERE id = ?", (p,))["name"] for p in open_ids[:keep_empty]]
 
 
 def issue(database, admin, day=MEETING, place=ROOM) -> tuple[dict, bytes]:
@@ -156,7 +169,8 @@ def test_berita_acara_refuses_a_position_of_another_event(demo_db, recorded):
 def test_the_papers_stay_inside_the_margins(demo_db, recorded, tmp_path):
     long_name = "Prof. Dr. Ir. Raden Mas Bambang Sulistyo Hadiningrat Wicaksono Adikusumo, S.T., M.T., M.Sc., Ph.D."
     pansel.set_members(demo_db, recorded, SELEKSI, [{"name": long_name, "nip": "", "role": "ketua"}, *MEMBERS[1:]])
-    letter = report_pansel.issue_pengantar(demo_db, recorded, SELEKSI, "2026-11-30", "Kota Harapan Jaya")[1]
+    close_open_positions(demo_db)
+    letter = report_pansel.issue_pengantar(demo_db, recorded, SELEKSI, "2026-11-30")[1]
     builds = {"ba": issue(demo_db, recorded)[1], "pengantar": letter}
     assert {name: blank_border(pdf, tmp_path, name) for name, pdf in builds.items()} == {"ba": [], "pengantar": []}
     assert all(long_name in read(pdf) for pdf in builds.values())
@@ -164,9 +178,10 @@ def test_the_papers_stay_inside_the_margins(demo_db, recorded, tmp_path):
 
 # The surat pengantar -------------------------------------------------------------------------
 
-def test_surat_pengantar_lists_the_three_names_of_every_final_position_to_the_ppk(demo_db, recorded):
+def test_surat_pengantar_lists_the_three_names_of_every_position_to_the_ppk(demo_db, recorded):
     issue(demo_db, recorded)
-    paper, pdf = report_pansel.issue_pengantar(demo_db, recorded, SELEKSI, "2026-11-30", "Kota Harapan Jaya")
+    [empty] = close_open_positions(demo_db)
+    paper, pdf = report_pansel.issue_pengantar(demo_db, recorded, SELEKSI, "2026-11-30")
     text = read(pdf)
     assert paper["number"] == "800/002/Pansel.JPT/XI/2026"
     assert f"Nomor Sifat Lampiran Hal : {paper['number']} : Rahasia" in text
@@ -179,16 +194,58 @@ def test_surat_pengantar_lists_the_three_names_of_every_final_position_to_the_pp
         best, _ = results.top_three(table, position_id)
         places = [text.find(f"{b['rank']} {b['name'].split(',')[0]}") for b in best]  # a long name wraps
         assert -1 not in places and places == sorted(places) and all(b["nip"] in text for b in best)
+    assert f"5. {empty} Tidak ada peserta untuk jabatan ini." in text  # a post without peserta is named
     assert f"Ketua Panitia Seleksi, {MEMBERS[0]['name']} NIP. {MEMBERS[0]['nip']}" in text
     assert all("RAHASIA" in page for page in pdf_pages(pdf))
     assert "Saudara/i" not in text and "kelas jabatan" not in text.lower()
+
+
+def test_surat_pengantar_takes_its_place_line_from_the_settings_not_the_meeting_room(demo_db, recorded):
+    issue(demo_db, recorded)  # the meeting in the Ruang Rapat
+    close_open_positions(demo_db)
+    demo_db.execute("UPDATE settings SET value = json_set(value, '$.city', 'Kota Uji Coba') WHERE key = 'letterhead'")
+    paper, pdf = report_pansel.issue_pengantar(demo_db, recorded, SELEKSI, "2026-11-30")
+    text = read(pdf)
+    assert "Kota Uji Coba, 30 November 2026" in text and ROOM not in text
+    assert (paper["place"], pansel.get_paper(demo_db, paper["id"])["place"]) == ("Kota Uji Coba", "Kota Uji Coba")
+
+
+def test_no_surat_pengantar_without_the_city_in_the_settings(demo_db, recorded):
+    close_open_positions(demo_db)
+    demo_db.execute("UPDATE settings SET value = json_set(value, '$.city', '') WHERE key = 'letterhead'")
+    with pytest.raises(ValidationError) as err:
+        report_pansel.issue_pengantar(demo_db, recorded, SELEKSI, "2026-11-30")
+    assert "Pengaturan" in str(err.value)
+    assert rows(demo_db, "SELECT * FROM pansel_papers") == []
+
+
+def test_no_surat_pengantar_while_a_position_is_not_final_and_the_refusal_names_them(demo_db, recorded):
+    table = results.event_results(demo_db, SELEKSI)
+    final = {int(p) for p, g in table.groupby("position_id") if g["finalized_at"].notna().all()}
+    open_names = [p["name"] for p in rows(demo_db, "SELECT id, name FROM positions WHERE event_id = ? ORDER BY id",
+                                          (SELEKSI,)) if p["id"] not in final]
+    assert len(open_names) == 8
+    with pytest.raises(Conflict) as err:
+        report_pansel.issue_pengantar(demo_db, recorded, SELEKSI, "2026-11-30")
+    assert str(err.value).startswith("Surat pengantar belum dapat diterbitkan: hasil 8 jabatan belum final")
+    assert all(name in str(err.value) for name in open_names)
+    assert rows(demo_db, "SELECT * FROM pansel_papers") == []
+    assert one(demo_db, "SELECT count(*) AS n FROM audit_log WHERE entity = 'pansel_paper'")["n"] == 0
 
 
 def test_no_surat_pengantar_while_no_position_is_final(demo_db, recorded):
     demo_db.execute("UPDATE results SET finalized_at = NULL WHERE registration_id IN"
                     " (SELECT id FROM registrations WHERE event_id = ?)", (SELEKSI,))
     with pytest.raises(Conflict):
-        report_pansel.issue_pengantar(demo_db, recorded, SELEKSI, "2026-11-30", "Kota Harapan Jaya")
+        report_pansel.issue_pengantar(demo_db, recorded, SELEKSI, "2026-11-30")
+
+
+def test_surat_pengantar_dates_are_checked_like_the_meetings(demo_db, recorded):
+    close_open_positions(demo_db)
+    with pytest.raises(ValidationError) as err:
+        report_pansel.issue_pengantar(demo_db, recorded, SELEKSI, "2026-11-19")
+    assert err.value.key == "pansel.meeting_before_end"
+    assert rows(demo_db, "SELECT * FROM pansel_papers") == []
 
 
 # Who may issue and print them --------------------------------------------------------------------
@@ -247,4 +304,31 @@ def test_laporan_says_why_a_paper_cannot_be_issued(demo_db):
     form = at.segmented_control(key="laporan_view").set_value("recap").run().form(key="laporan_pansel_issue")
     at = submit(fill(form, {t("pansel.field.place"): ROOM}))
     assert [e.value for e in at.error] == [t("pansel.not_recorded")]
+    assert pansel.list_papers(demo_db, SELEKSI) == []
+
+
+def test_laporan_issues_the_surat_pengantar_only_when_every_position_is_final(demo_db, recorded):
+    at = open_page(demo_db, recorded, str(ROOT / "pages" / "laporan.py"))
+    at = at.segmented_control(key="laporan_view").set_value("recap").run()
+    form = at.form(key="laporan_pansel_issue")
+    form.radio[0].set_value("pengantar")
+    at = submit(fill(form, {t("pansel.field.meeting_date"): dt.date(2026, 11, 30)}))
+    assert len(at.error) == 1 and "8 jabatan belum final" in at.error[0].value
+    assert pansel.list_papers(demo_db, SELEKSI) == []
+    close_open_positions(demo_db)
+    form = at.form(key="laporan_pansel_issue")
+    form.radio[0].set_value("pengantar")
+    at = submit(fill(form, {t("pansel.field.meeting_date"): dt.date(2026, 11, 30)}))
+    assert not at.exception and not at.error
+    [paper] = pansel.list_papers(demo_db, SELEKSI)
+    assert (paper["kind"], paper["meeting_date"], paper["place"]) == ("pengantar", "2026-11-30", "Kota Harapan Jaya")
+
+
+def test_laporan_refuses_a_meeting_date_in_the_future(demo_db, recorded):
+    at = open_page(demo_db, recorded, str(ROOT / "pages" / "laporan.py"))
+    form = at.segmented_control(key="laporan_view").set_value("recap").run().form(key="laporan_pansel_issue")
+    later = dt.date.today() + dt.timedelta(days=3)
+    at = submit(fill(form, {t("pansel.field.meeting_date"): later, t("pansel.field.place"): ROOM,
+                            t("laporan.pansel_position"): final_position(demo_db)[0]}))
+    assert len(at.error) == 1 and "belum tiba" in at.error[0].value
     assert pansel.list_papers(demo_db, SELEKSI) == []

@@ -500,8 +500,7 @@ ACTIONS = {
     "issue_berita_acara": (ADMIN, lambda c: report_pansel.issue_berita_acara(c.db, c.actor, SELEKSI,
                                                                              c.ids["final_position"], "2026-11-27",
                                                                              "Ruang Rapat")),
-    "issue_pengantar": (ADMIN, lambda c: report_pansel.issue_pengantar(c.db, c.actor, SELEKSI, "2026-11-30",
-                                                                       "Kota Uji")),
+    "issue_pengantar": (ADMIN, lambda c: report_pansel.issue_pengantar(c.db, c.actor, SELEKSI, "2026-11-30")),
     "recap_xlsx": (READERS, lambda c: exports.recap_xlsx(c.db, c.actor, SELEKSI)),
     "full_export_xlsx": (ADMIN, lambda c: exports.full_export_xlsx(c.db, c.actor, SELEKSI)),
 }
