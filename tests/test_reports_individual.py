@@ -134,6 +134,23 @@ def test_pemetaan_report_has_saran_penempatan(demo_db):
     assert 1 <= page_count(pdf) <= 3
 
 
+def test_pemetaan_placement_follows_the_box_of_the_recap_not_the_category(demo_db):
+    """Review of issue 13: a KO person in box 9 read "penempatan perlu ditinjau", an O person in box 1 "rencana
+    suksesi". Section VI now prints the box and the recommendation the pemetaan recap shows."""
+    from core import results
+
+    boxes = results.ninebox_summary(demo_db, PEMETAAN)
+    admin = user(demo_db, "admin")
+    for number in (9, 1):
+        person = next(b for b in boxes if b["box"] == number)["people"][0]
+        text = pdf_text(reports.issue_individual(demo_db, admin, person["registration_id"])[0])
+        section = text[text.index("VI. SARAN PENEMPATAN"):]
+        action = next(b for b in boxes if b["box"] == number)["action"]
+        assert f"kotak {number}" in section and " ".join(action.split()) in section
+        assert ("rencana suksesi" in section) == (number == 9)
+        assert "penempatan perlu ditinjau" not in section
+
+
 def test_number_follows_the_format_and_counts_within_the_event(demo_db):
     first, second = finalised(demo_db, PEMETAAN)[:2]
     admin = user(demo_db, "admin")
