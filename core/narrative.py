@@ -11,7 +11,7 @@ from core import talent
 from core.i18n import t
 from core.refdata import read
 
-MAX_POINTS = 3
+MAX_POINTS = 3  # strengths named; every competency below the standard is named for development
 
 
 def strengths(profile: Sequence[dict]) -> list[dict]:
@@ -21,11 +21,12 @@ def strengths(profile: Sequence[dict]) -> list[dict]:
 
 
 def development_areas(profile: Sequence[dict]) -> list[dict]:
-    """The lowest gaps: every competency below the standard, most negative first (else the lowest one)."""
+    """Every competency below the standard, most negative gap first, none left out (a cap cut ties at −1
+    arbitrarily); when none is below, the lowest one."""
     rated = sorted((c for c in profile if c["level"] is not None), key=lambda c: (c["level"] - c["standard"],
                                                                                   c["level"]))
     below = [c for c in rated if c["level"] < c["standard"]]
-    return below[:MAX_POINTS] if below else rated[:1]
+    return below or rated[:1]
 
 
 def _line(template: str, cell: dict) -> str:
