@@ -203,6 +203,27 @@ def test_long_name_and_unit_wrap_inside_the_page(demo_db, tmp_path):
     assert dark_pixels_near_edges(pdf, tmp_path) == {}
 
 
+def test_long_signatory_names_wrap_underlined_and_stay_with_the_verification_box(demo_db, tmp_path):
+    """Review of issue 13: a name that must wrap keeps its rule on every line, and the taller signatures still
+    share their page with the verification box (the closing block is measured, not assumed 90 mm)."""
+    from core import settings
+
+    admin = user(demo_db, "admin")
+    head = reports.letterhead_settings(demo_db)
+    head["pimpinan"] |= {"name": LONG_NAME, "title": "Kepala Badan Kepegawaian dan Pengembangan Sumber Daya "
+                                                      "Manusia Kota Harapan Jaya"}
+    settings.put(demo_db, admin, "letterhead", head)
+    chair = "Dr. Drs. H. Muhammad Abdurrahman Wicaksono, S.Psi., M.Psi., Psikolog"
+    demo_db.execute("UPDATE users SET full_name = ? WHERE id = ?", (chair, lead(demo_db, PEMETAAN)["id"]))
+    for registration_id in finalised(demo_db, PEMETAAN)[::3]:  # section VI ends at many heights of a page
+        pdf, _record = reports.issue_individual(demo_db, admin, registration_id)
+        last = PdfReader(io.BytesIO(pdf)).pages[-1].extract_text()
+        assert " ".join(last.split()).count(LONG_NAME) == 1 and "Wicaksono" in last, registration_id
+        assert f"NIP. {head['pimpinan']['nip']}" in last and "Pindai" in last, registration_id
+        assert "VI. SARAN PENEMPATAN" in last, registration_id
+    assert dark_pixels_near_edges(pdf, tmp_path) == {}
+
+
 # Margins --------------------------------------------------------------------------------------
 
 def dark_pixels_near_edges(pdf: bytes, folder, dpi: int = 50) -> dict[int, int]:
