@@ -228,7 +228,7 @@ class ReportPDF(FPDF):
     def _signature_layout(self, blocks: list[dict], place_date: str) -> tuple:
         """Column width, role lines, name size, name lines per block, and the height of the whole row."""
         width = self.epw / max(len(blocks), 1)
-        room = width - 2 * self.c_margin
+        room = width - 4  # 2 mm either side: neighbouring names never touch
         roles = [([place_date] if place_date and index == len(blocks) - 1 else [])
                  + self._even_lines(block.get("role", ""), room, "", 9.5) for index, block in enumerate(blocks)]
         size = name_size([block.get("name") or UNSIGNED for block in blocks], room, self._measure("B"))
