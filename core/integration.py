@@ -234,11 +234,7 @@ def narrative_draft(db: Database, actor: dict, registration_id: int) -> dict[str
     view = meeting(db, actor, registration_id)
     profile = [{"code": c["code"], "name": c["name"], "standard": c["standard"],
                 "level": (c["consensus"] or {}).get("level") or c["suggested"]} for c in view["competencies"]]
-    purpose, category = view["registration"]["purpose"], None
-    if profile and all(c["level"] is not None for c in profile):
-        value = scoring.jpm([c["level"] for c in profile], [c["standard"] for c in profile])
-        category = scoring.category(value, purpose, thresholds(db, purpose))
-    return narrative.draft(profile, purpose, category)
+    return narrative.draft(profile, view["registration"]["purpose"])
 
 
 def thresholds(db: Database, purpose: str) -> list[tuple[str, float]]:

@@ -1,14 +1,17 @@
 """Draft of the report's narrative from the consensus profile (SPEC §6.1): strengths are never below the
-standard, the lowest gaps are the ones named for development, the placement follows the category. The
-Ketua Tim edits the draft; the phrases are data (``data/narrative.json``)."""
+standard, the lowest gaps are the ones named for development. The Ketua Tim edits the draft; the phrases are
+data (``data/narrative.json``). A pemetaan's placement (section VI) follows the person's box on the talent
+map (SPEC §4.6), the same row the pemetaan recap shows, not the category."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from core import talent
+from core.i18n import t
 from core.refdata import read
 
-MAX_POINTS = 3
+MAX_POINTS = 3  # strengths named; every competency below the standard is named for development
 
 
 def strengths(profile: Sequence[dict]) -> list[dict]:
@@ -18,11 +21,12 @@ def strengths(profile: Sequence[dict]) -> list[dict]:
 
 
 def development_areas(profile: Sequence[dict]) -> list[dict]:
-    """The lowest gaps: every competency below the standard, most negative first (else the lowest one)."""
+    """Every competency below the standard, most negative gap first, none left out (a cap cut ties at −1
+    arbitrarily); when none is below, the lowest one."""
     rated = sorted((c for c in profile if c["level"] is not None), key=lambda c: (c["level"] - c["standard"],
                                                                                   c["level"]))
     below = [c for c in rated if c["level"] < c["standard"]]
-    return below[:MAX_POINTS] if below else rated[:1]
+    return below or rated[:1]
 
 
 def _line(template: str, cell: dict) -> str:
@@ -31,7 +35,7 @@ def _line(template: str, cell: dict) -> str:
                            gap=f"−{-gap}" if gap < 0 else str(gap))
 
 
-def draft(profile: Sequence[dict], purpose: str, category: str | None) -> dict[str, str]:
+def draft(profile: Sequence[dict], purpose: str) -> dict[str, str]:
     """``profile``: ``[{"code", "name", "level", "standard"}]`` from the consensus; one point per line."""
     phrases = read("narrative")
     strong, weak = strengths(profile), development_areas(profile)
@@ -42,5 +46,20 @@ def draft(profile: Sequence[dict], purpose: str, category: str | None) -> dict[s
     texts = {"kekuatan": "\n".join(kekuatan) or phrases["no_strength"], "area_pengembangan": "\n".join(area),
              "saran_pengembangan": "\n".join(plan)}
     if purpose == "pemetaan":
-        texts["saran_penempatan"] = phrases["placement"].get(category or "", "")
+        texts["saran_penempatan"] = ""  # the box and its recommendation are printed from the talent map
     return texts
+
+
+def placement(row: Mapping | None, note: str = "", lang: str = "id") -> str:
+    """Section VI of a pemetaan report, one point per line: the box of the person's talent-map row
+    (:func:`core.talent.assess`) and its recommended action, or which data are missing for a box; then the
+    Ketua Tim's own note, unless it is one of the category sentences earlier drafts filled in unedited."""
+    if row and row.get("box") is not None:
+        points = [t("report.placement.box", lang, box=row["box"], label=row["label"]),
+                  t("report.placement.action", lang, action=row["action"])]
+    else:
+        points = [t("report.placement.incomplete", lang, missing=talent.missing_text((row or {}).get("missing")
+                                                                                    or ["penilaian_kompetensi"], lang))]
+    earlier = {text for key, text in read("narrative")["earlier_placement_drafts"].items() if key != "note"}
+    note = (note or "").strip()
+    return "\n".join(points + ([note] if note and note not in earlier else []))

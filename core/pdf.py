@@ -26,6 +26,7 @@ MARGIN = 18  # mm on every side: what the margin test checks against
 NEXT_LINE = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
 SIGNING_ROOM = 20  # mm between the role and the name: room for a signature and a stamp
 UNSIGNED = "(" + "." * 30 + ")"  # room for a handwritten name; fits a third of the page
+NAME_SIZES = (9.5, 9, 8.5, 8)  # pt: a signatory's name shrinks this far to stay on one line
 BULLET_INDENT = 6  # mm: the text of a point hangs here, under itself
 BULLET_MARK = re.compile(r"^(?:[-•·*]|\d{1,2}[.)])\s+")  # a typed bullet or number gives way to ours
 SHADE = (217, 226, 243)  # the standard's cell in the profile table
@@ -194,37 +195,59 @@ class ReportPDF(FPDF):
         self.ln(3)
 
     def signatures(self, blocks: list[dict], place_date: str = "") -> None:
-        """Signature blocks side by side: role, room to sign, the name underlined, "NIP. …" beneath."""
-        self.set_font(FONT, "", 9.5)
-        width = self.epw / max(len(blocks), 1)
-        role_lines = max(self._lines(width, b.get("role", ""), "") for b in blocks) + (1 if place_date else 0)
-        name_lines = max(self._lines(width, b.get("name") or UNSIGNED, "B") for b in blocks)
-        needed = (role_lines + name_lines + 1) * 5 + SIGNING_ROOM + 2
-        if self.get_y() + needed > self.h - MARGIN - 8:
+        """Signature blocks side by side: role, room to sign, the name underlined, "NIP. …" beneath.
+
+        Names share one size, the largest of ``NAME_SIZES`` at which each fits on one line of its column; a name
+        too long even at the smallest wraps into even lines, each underlined. Roles wrap evenly (no lone word).
+        """
+        width, roles, size, names, needed = self._signature_layout(blocks, place_date)
+        role_lines = max(len(lines) for lines in roles)
+        if self.get_y() + needed - 4 > self.h - MARGIN - 8:  # the gap above may fall on the page's foot
             self.add_page()
-        top = self.get_y() + 4
+        start = self.get_y()
+        top = start + 4
         for index, block in enumerate(blocks):
-            self._signature_block(block, MARGIN + index * width, top, width, role_lines,
-                                  place_date if index == len(blocks) - 1 else "")
-        self.set_y(top + needed)
+            x = MARGIN + index * width
+            self.set_font(FONT, "", 9.5)
+            for row, line in enumerate(roles[index]):
+                self.set_xy(x, top + row * 5)
+                self.cell(width, 5, line, align="C")
+            self.set_font(FONT, "BU" if block.get("name") else "B", size)
+            for row, line in enumerate(names[index]):
+                self.set_xy(x, top + role_lines * 5 + SIGNING_ROOM + row * 5)
+                self.cell(width, 5, line, align="C")  # underlined line by line: a wrapped name keeps its rule
+            self.set_font(FONT, "", 9)
+            self.set_xy(x, top + role_lines * 5 + SIGNING_ROOM + len(names[index]) * 5)
+            self.cell(width, 5, f"NIP. {block['nip']}" if block.get("nip") else "NIP. " + "." * 24, align="C")
+        self.set_xy(MARGIN, start + needed)
 
-    def _lines(self, width: float, text: str, style: str) -> int:
-        self.set_font(FONT, style, 9.5)
-        return len(self.multi_cell(width, 5, text, dry_run=True, output="LINES"))
+    def signatures_height(self, blocks: list[dict], place_date: str = "") -> float:
+        """The height in mm :meth:`signatures` takes (to keep it on one page with what belongs to it)."""
+        return self._signature_layout(blocks, place_date)[-1]
 
-    def _signature_block(self, block: dict, x: float, top: float, width: float, role_lines: int,
-                         place_date: str) -> None:
-        self.set_xy(x, top)
-        self.set_font(FONT, "", 9.5)
-        text = "\n".join(filter(None, [place_date, block.get("role", "")]))
-        self.multi_cell(width, 5, text, align="C", **NEXT_LINE)
-        self.set_xy(x, top + role_lines * 5 + SIGNING_ROOM)
-        self.set_font(FONT, "BU" if block.get("name") else "B", 9.5)
-        self.multi_cell(width, 5, block.get("name") or UNSIGNED, align="C", **NEXT_LINE)
-        self.set_font(FONT, "", 9)
-        self.set_x(x)
-        self.multi_cell(width, 5, f"NIP. {block['nip']}" if block.get("nip") else "NIP. " + "." * 24,
-                        align="C", **NEXT_LINE)
+    def _signature_layout(self, blocks: list[dict], place_date: str) -> tuple:
+        """Column width, role lines, name size, name lines per block, and the height of the whole row."""
+        width = self.epw / max(len(blocks), 1)
+        room = width - 4  # 2 mm either side: neighbouring names never touch
+        roles = [([place_date] if place_date and index == len(blocks) - 1 else [])
+                 + self._even_lines(block.get("role", ""), room, "", 9.5) for index, block in enumerate(blocks)]
+        size = name_size([block.get("name") or UNSIGNED for block in blocks], room, self._measure("B"))
+        names = [self._even_lines(block.get("name") or UNSIGNED, room, "B", size) for block in blocks]
+        lines = max(len(r) for r in roles) + max(len(n) for n in names) + 1  # and the NIP
+        return width, roles, size, names, 4 + lines * 5 + SIGNING_ROOM + 2  # a gap above, the rows, a gap below
+
+    def _measure(self, style: str):
+        """Width in mm of a text in DejaVu of ``style`` at a size (the current font is left as it was)."""
+        def measure(text: str, size: float) -> float:
+            with self.local_context():
+                self.set_font(FONT, style, size)
+                return self.get_string_width(text)
+        return measure
+
+    def _even_lines(self, text: str, width: float, style: str, size: float) -> list[str]:
+        measure = self._measure(style)
+        return [line for part in (text or "").split("\n") for line in even_lines(part, width,
+                                                                                 lambda s: measure(s, size))]
 
     def confidential_mark(self) -> None:
         """RAHASIA, framed, at the top right of every page (Peraturan BKN 26/2019: the report is confidential)."""
@@ -251,6 +274,45 @@ class ReportPDF(FPDF):
 
     def output_bytes(self) -> bytes:
         return bytes(self.output())
+
+
+def greedy_lines(text: str, width: float, measure) -> list[str]:
+    """Words filled into lines no wider than ``width`` (``measure(text)`` in the same unit); a word wider than
+    the line stands alone on its own."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and measure(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def even_lines(text: str, width: float, measure, steps: int = 12) -> list[str]:
+    """As few lines as ``greedy_lines`` gives, filled as evenly as they can be: the narrowest width that still
+    needs no more lines (so "Kepala BKPSDM Kota Harapan / Jaya" becomes "Kepala BKPSDM / Kota Harapan Jaya")."""
+    lines = greedy_lines(text, width, measure)
+    if len(lines) < 2:
+        return lines
+    low, high = max(measure(word) for word in text.split()), width
+    for _ in range(steps):
+        middle = (low + high) / 2
+        if len(greedy_lines(text, middle, measure)) <= len(lines):
+            high = middle
+        else:
+            low = middle
+    return greedy_lines(text, high, measure)
+
+
+def name_size(names: list[str], width: float, measure, sizes: tuple[float, ...] | None = None) -> float:
+    """The largest of ``sizes`` at which every name that fits one line at the smallest size fits one line;
+    ``measure(text, size)``. A name too long even then wraps and does not shrink the others; when no name fits,
+    the smallest (the fewest lines)."""
+    sizes = sizes or NAME_SIZES
+    fitting = [name for name in names if measure(name, sizes[-1]) <= width]
+    if not fitting:
+        return sizes[-1]
+    return next((size for size in sizes if all(measure(name, size) <= width for name in fitting)), sizes[-1])
 
 
 def place_and_date(city: str, day: str) -> str:

@@ -22,7 +22,7 @@ PROFILE_WIDTHS = (7, 45, 19, 19, 19, 19, 19, 15, 12)  # mm: No, Kompetensi, leve
 POTENSI_WIDTHS = (7, 72, 19, 19, 19, 19, 19)  # mm: No, Aspek potensi, level 1–5 (the same page width)
 IDENTITY_WIDTHS = (44, 4, 126)
 CHART_WIDTH = 150  # mm on the page: names, then the 0–5 scale
-CLOSING_HEIGHT = 90  # mm: place and date, signatures, verification box
+CLOSING_HEIGHT = 90  # mm at least: place and date, signatures, verification box
 QR_SIZE = 28  # mm, quiet zone included
 HEADER_FILL = (234, 238, 246)
 BELOW = (170, 0, 0)
@@ -248,7 +248,7 @@ def _narrative(pdf: ReportPDF, data: dict) -> None:
         sections.append(("report.section.placement", texts["saran_penempatan"]))
     for index, (heading, text) in enumerate(sections):
         if index == len(sections) - 1:
-            _keep_with_closing(pdf, heading, text)
+            _keep_with_closing(pdf, heading, text, _closing_height(pdf, data))
         pdf.heading(t(heading))
         pdf.points(text)
 
@@ -264,10 +264,10 @@ def _section_height(pdf: ReportPDF, heading: str, text: str) -> float:
     return lines(pdf.epw, t(heading), "B", 11) * 6 + 1 + body
 
 
-def _keep_with_closing(pdf: ReportPDF, heading: str, text: str) -> None:
+def _keep_with_closing(pdf: ReportPDF, heading: str, text: str, closing: float) -> None:
     """A new page before the last section when it fits here but the closing block would not."""
     height, limit = _section_height(pdf, heading, text), pdf.h - MARGIN - 8
-    if pdf.get_y() + height <= limit < pdf.get_y() + height + CLOSING_HEIGHT and height + CLOSING_HEIGHT < limit:
+    if pdf.get_y() + height <= limit < pdf.get_y() + height + closing and height + closing < limit:
         pdf.add_page()
 
 
@@ -289,9 +289,14 @@ def _person(person: dict | None) -> dict:
     return {"name": person["name"], "nip": person["nip"]} if person else {"name": "", "nip": ""}
 
 
+def _closing_height(pdf: ReportPDF, data: dict) -> float:
+    """Place and date, signatures (taller when a long name wraps) and the verification box, in mm."""
+    return max(CLOSING_HEIGHT, 8 + pdf.signatures_height(_signature_blocks(data)) + QR_SIZE + 6)
+
+
 def _closing(pdf: ReportPDF, data: dict, issued_on: str, code: str, url: str, draft: bool) -> None:
     """Place and date, the signature blocks and the verification box, kept together on one page."""
-    if pdf.get_y() + CLOSING_HEIGHT > pdf.h - MARGIN - 8:
+    if pdf.get_y() + _closing_height(pdf, data) > pdf.h - MARGIN - 8:
         pdf.add_page()
     pdf.ln(3)
     pdf.set_font(FONT, "", 9.5)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from core import audit, letterhead, pool, report_individual, scoring, settings
+from core import audit, letterhead, narrative, pool, report_individual, scoring, settings, talent_store
 from core.db import one, rows, transaction
 from core.errors import Conflict, NotFound, PermissionDenied
 from core.i18n import local_date, t
@@ -59,7 +59,7 @@ def individual_data(db: Database, registration_id: int) -> dict:
         "assessment_date": reg["assessment_date"] or reg["event_end_date"],
         "profile": profile,
         **_totals(db, reg, profile),
-        "narrative": _narrative(reg),
+        "narrative": _narrative(db, reg),
         "signatories": _signatories(db, reg, letter["pimpinan"]),
         "finalised": bool(reg["finalized_at"]),
     } | report_individual.potensi_data(db, reg["candidate_id"])
@@ -124,10 +124,13 @@ def _totals(db: Database, reg: dict, profile: list[dict]) -> dict:
             "category": {"code": code, "name": name["name"] if name else code}}
 
 
-def _narrative(reg: dict) -> dict:
+def _narrative(db: Database, reg: dict) -> dict:
+    """The Ketua Tim's texts; a pemetaan's placement from the person's box on the event's talent map (SPEC §4.6,
+    as the pemetaan recap shows it), with the Ketua Tim's own note after it."""
     texts = {k: reg[k] or "" for k in ("kekuatan", "area_pengembangan", "saran_pengembangan")}
     if reg["event_purpose"] == "pemetaan":
-        texts["saran_penempatan"] = reg["saran_penempatan"] or ""
+        row = talent_store.registration_talent(db, reg["event_id"], reg["id"])
+        texts["saran_penempatan"] = narrative.placement(row, reg["saran_penempatan"] or "")
     return texts
 
 

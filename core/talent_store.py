@@ -405,8 +405,9 @@ def event_scheme(db: Database, event_id: int) -> dict:
 
 # The event's talent map -------------------------------------------------------------------------------------
 
-def event_people(db: Database, event_id: int) -> list[dict]:
-    """The inputs of :func:`core.talent.talent_map` for every registration of an event (five queries in all).
+def event_people(db: Database, event_id: int, registration_id: int | None = None) -> list[dict]:
+    """The inputs of :func:`core.talent.talent_map` for every registration of an event (five queries in all),
+    or for the one ``registration_id`` of it (an individual report: the same rows, without the others' data).
 
     ``jpm`` is that of the person's latest result valid on the event's end date: a finalised one of any event
     or an external one (SPEC §4.4: valid 3 years; §9); ``job_class`` is the jenjang of the post the person
@@ -415,21 +416,23 @@ def event_people(db: Database, event_id: int) -> list[dict]:
     event = get_event(db, event_id)
     on = event["end_date"]
     validity = settings.get(db, "result_validity_years")
-    people = rows(db, """
+    only = "" if registration_id is None else " AND r.id = ?"
+    args = (event_id,) if registration_id is None else (event_id, registration_id)
+    people = rows(db, f"""
         SELECT r.id AS registration_id, r.participant_no, c.id AS candidate_id, c.nip, c.name,
                p.id AS position_id, p.name AS position_name, p.job_class
         FROM registrations r JOIN candidates c ON c.id = r.candidate_id JOIN positions p ON p.id = r.position_id
-        WHERE r.event_id = ? ORDER BY p.sort, p.name, r.participant_no""", (event_id,))
+        WHERE r.event_id = ?{only} ORDER BY p.sort, p.name, r.participant_no""", args)
     # SPEC §4.6: the latest valid result, the app's own or one imported from another penyelenggara (§9).
     results = external.latest_valid(db, [p["candidate_id"] for p in people], on, validity)
-    potensi = event_potensi(db, event_id)
+    potensi = event_potensi(db, event_id, registration_id)
     records = {r.pop("candidate_id"): r for r in rows(
         db, "SELECT j.* FROM rekam_jejak j JOIN registrations r ON r.candidate_id = j.candidate_id"
-            " WHERE r.event_id = ?", (event_id,))}
+            f" WHERE r.event_id = ?{only}", args)}
     skp: dict[int, dict] = defaultdict(dict)
-    for cid, year, predikat in db.execute("""SELECT s.candidate_id, s.year, s.predikat FROM skp_annual s
-                         JOIN registrations r ON r.candidate_id = s.candidate_id WHERE r.event_id = ?""",
-                                          (event_id,)).fetchall():
+    for cid, year, predikat in db.execute(f"""SELECT s.candidate_id, s.year, s.predikat FROM skp_annual s
+                         JOIN registrations r ON r.candidate_id = s.candidate_id WHERE r.event_id = ?{only}""",
+                                          args).fetchall():
         skp[cid][year] = predikat
     for person in people:
         cid = person["candidate_id"]
@@ -442,14 +445,28 @@ def event_people(db: Database, event_id: int) -> list[dict]:
     return people
 
 
-def event_potensi(db: Database, event_id: int) -> dict[int, dict[str, int]]:
-    """{candidate id: {aspect: level}} of the people of an event (plain tuples: 16,000 rows at provinsi scale)."""
+def event_potensi(db: Database, event_id: int, registration_id: int | None = None) -> dict[int, dict[str, int]]:
+    """{candidate id: {aspect: level}} of the people of an event, or of one registration of it (plain tuples:
+    16,000 rows at provinsi scale)."""
     potensi: dict[int, dict] = defaultdict(dict)
-    for cid, aspect, level in db.execute("""SELECT s.candidate_id, s.aspect, s.level FROM potensi_scores s
-                         JOIN registrations r ON r.candidate_id = s.candidate_id WHERE r.event_id = ?""",
-                                         (event_id,)).fetchall():
+    only = "" if registration_id is None else " AND r.id = ?"
+    args = (event_id,) if registration_id is None else (event_id, registration_id)
+    for cid, aspect, level in db.execute(f"""SELECT s.candidate_id, s.aspect, s.level FROM potensi_scores s
+                         JOIN registrations r ON r.candidate_id = s.candidate_id WHERE r.event_id = ?{only}""",
+                                         args).fetchall():
         potensi[cid][aspect] = level
     return potensi
+
+
+def registration_talent(db: Database, event_id: int, registration_id: int) -> dict | None:
+    """One person's row of :func:`event_talent_map` (the same rule and scheme, computed for that person alone);
+    ``None`` when the registration is not in the event."""
+    event = get_event(db, event_id)
+    people = event_people(db, event_id, registration_id)
+    if not people:
+        return None
+    scheme = event_scheme(db, event_id)["definition"]
+    return talent.talent_map(people, scheme, int(event["end_date"][:4]), event["end_date"])[0]
 
 
 def event_talent_map(db: Database, event_id: int, years: int | None = None) -> dict:

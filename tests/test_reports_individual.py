@@ -134,6 +134,23 @@ def test_pemetaan_report_has_saran_penempatan(demo_db):
     assert 1 <= page_count(pdf) <= 3
 
 
+def test_pemetaan_placement_follows_the_box_of_the_recap_not_the_category(demo_db):
+    """Review of issue 13: a KO person in box 9 read "penempatan perlu ditinjau", an O person in box 1 "rencana
+    suksesi". Section VI now prints the box and the recommendation the pemetaan recap shows."""
+    from core import results
+
+    boxes = results.ninebox_summary(demo_db, PEMETAAN)
+    admin = user(demo_db, "admin")
+    for number in (9, 1):
+        person = next(b for b in boxes if b["box"] == number)["people"][0]
+        text = pdf_text(reports.issue_individual(demo_db, admin, person["registration_id"])[0])
+        section = text[text.index("VI. SARAN PENEMPATAN"):]
+        action = next(b for b in boxes if b["box"] == number)["action"]
+        assert f"kotak {number}" in section and " ".join(action.split()) in section
+        assert ("rencana suksesi" in section) == (number == 9)
+        assert "penempatan perlu ditinjau" not in section
+
+
 def test_number_follows_the_format_and_counts_within_the_event(demo_db):
     first, second = finalised(demo_db, PEMETAAN)[:2]
     admin = user(demo_db, "admin")
@@ -183,6 +200,27 @@ def test_long_name_and_unit_wrap_inside_the_page(demo_db, tmp_path):
     text = pdf_text(pdf)
     assert LONG_NAME in text and LONG_UNIT in text
     assert expected_jpm_sentence(demo_db, registration_id) in text
+    assert dark_pixels_near_edges(pdf, tmp_path) == {}
+
+
+def test_long_signatory_names_wrap_underlined_and_stay_with_the_verification_box(demo_db, tmp_path):
+    """Review of issue 13: a name that must wrap keeps its rule on every line, and the taller signatures still
+    share their page with the verification box (the closing block is measured, not assumed 90 mm)."""
+    from core import settings
+
+    admin = user(demo_db, "admin")
+    head = reports.letterhead_settings(demo_db)
+    head["pimpinan"] |= {"name": LONG_NAME, "title": "Kepala Badan Kepegawaian dan Pengembangan Sumber Daya "
+                                                      "Manusia Kota Harapan Jaya"}
+    settings.put(demo_db, admin, "letterhead", head)
+    chair = "Dr. Drs. H. Muhammad Abdurrahman Wicaksono, S.Psi., M.Psi., Psikolog"
+    demo_db.execute("UPDATE users SET full_name = ? WHERE id = ?", (chair, lead(demo_db, PEMETAAN)["id"]))
+    for registration_id in finalised(demo_db, PEMETAAN)[::3]:  # section VI ends at many heights of a page
+        pdf, _record = reports.issue_individual(demo_db, admin, registration_id)
+        last = PdfReader(io.BytesIO(pdf)).pages[-1].extract_text()
+        assert " ".join(last.split()).count(LONG_NAME) == 1 and "Wicaksono" in last, registration_id
+        assert f"NIP. {head['pimpinan']['nip']}" in last and "Pindai" in last, registration_id
+        assert "VI. SARAN PENEMPATAN" in last, registration_id
     assert dark_pixels_near_edges(pdf, tmp_path) == {}
 
 
