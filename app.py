@@ -52,7 +52,7 @@ PAGES = {
     "pengaturan": ("pages/pengaturan.py", "nav.pengaturan", ":material/settings:", ("admin",)),
     "akun": ("pages/akun.py", "nav.akun", ":material/person:", ("admin", "asesor", "pimpinan")),
 }
-RESERVED = {"mulai", "masuk-aplikasi", "verifikasi", "masuk", "keluar"}
+RESERVED = {"mulai", "masuk-aplikasi", "verifikasi", "masuk", "keluar", "beranda-utama"}
 SECTIONS = {"nav.section.utama": ["beranda"],
             "nav.section.persiapan": ["kegiatan", "jabatan", "kandidat"],
             "nav.section.penilaian": ["alat_ukur", "penilaian", "integrasi"],
@@ -67,16 +67,24 @@ def pages_for(roles: set[str], tr) -> dict:
     that says so in the user's language, instead of Streamlit's English "Page not found"."""
     nav = {}
     for section, keys in SECTIONS.items():
-        allowed = [st.Page(PAGES[k][0], title=tr(PAGES[k][1]), icon=PAGES[k][2], url_path=k,
-                           default=(k == "beranda"))
+        # Beranda is the default page, served at "/"; Streamlit reserves its url_path but does not serve it,
+        # so it gets a name nobody types, and "/beranda" a hidden page that goes home (below).
+        allowed = [st.Page(PAGES[k][0], title=tr(PAGES[k][1]), icon=PAGES[k][2],
+                           url_path="beranda-utama" if k == "beranda" else k, default=(k == "beranda"))
                    for k in keys if roles & set(PAGES[k][3])]
         if allowed:
             nav[tr(section)] = allowed
     closed = [k for k in PAGES if not roles & set(PAGES[k][3])] + unknown_address(set(PAGES))
-    if closed:
-        nav[""] = [st.Page(not_available, title=tr("nav.not_available"), url_path=k, visibility="hidden")
-                   for k in closed]
+    # "/beranda" (a bookmark, a typed address) goes home instead of Streamlit's English "Page not found".
+    hidden = [st.Page(go_home, title=tr("nav.beranda"), url_path="beranda", visibility="hidden")]
+    hidden += [st.Page(not_available, title=tr("nav.not_available"), url_path=k, visibility="hidden")
+               for k in closed]
+    nav[""] = hidden
     return nav
+
+
+def go_home() -> None:
+    st.switch_page(PAGES["beranda"][0])
 
 
 def unknown_address(known: set[str]) -> list[str]:

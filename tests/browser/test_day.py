@@ -210,6 +210,10 @@ def test_everything_a_user_reads_is_indonesian(demo_app, screen):
     assert skip.evaluate("e => getComputedStyle(e, '::after').content") == f'"{t("app.skip_to_content")}"'
     page.screenshot(path=str(ARTIFACTS / "skip-link.png"))
 
+    page.goto(f"{demo_app.url}/beranda")  # the home page's own address (a bookmark) leads home
+    expect(page.get_by_role("heading", name=t("beranda.title"), exact=True)).to_be_visible()
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+
     for address in ("pengaturan", "kegiatan", "tidak-ada-halaman-ini"):
         page.goto(f"{demo_app.url}/{address}")
         expect(page.get_by_role("heading", name=t("nav.not_available"), exact=True)).to_be_visible()
