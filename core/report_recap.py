@@ -74,6 +74,8 @@ class Recap:
     positions: list[PositionRecap] = field(default_factory=list)
     total: int = 0
     final: int = 0
+    ranks: bool = True  # scoring.ranks_people: a pemetaan recap lists, never ranks
+    boxes: dict[int, dict] = field(default_factory=dict)  # a pemetaan's 9-box (talent_boxes); {} otherwise
 
     @property
     def all_final(self) -> bool:
@@ -81,30 +83,37 @@ class Recap:
 
 
 def build_recap(db: Database, event_id: int) -> Recap:
-    """Per position: the ranked candidates, the three best, the warnings and what is left out."""
+    """Per position: the ranked candidates, the three best, the warnings and what is left out; for an event
+    that does not rank (a pemetaan) the peserta in number order with box and recommendation instead."""
     event = registry.get_event(db, event_id)
     stages = results.list_stages(db, event_id)
     table = results.event_results(db, event_id)
     cap = bool(settings.get(db, "jpm_display_cap"))
+    ranks = scoring.ranks_people(event["purpose"])
     recap = Recap(event, stages, recap_columns(stages), tiebreak_sentence(results.tiebreak_chain(db, event_id),
                                                                           bool(stages)))
     if not table.empty:
         recap.total, recap.final = len(table), int(table["finalized_at"].notna().sum())
     for position in registry.list_positions(db, event_id):
         group = table[table["position_id"] == position["id"]] if not table.empty else table
-        recap.positions.append(_position_recap(table, group, position, cap))
+        recap.positions.append(_position_recap(table, group, position, cap, ranks))
+    if not ranks:
+        recap.ranks, recap.boxes = False, talent_boxes(db, event_id)
+        mapping_view(recap, recap.boxes)
     return recap
 
 
-def _position_recap(table: pd.DataFrame, group: pd.DataFrame, position: dict, cap: bool) -> PositionRecap:
+def _position_recap(table: pd.DataFrame, group: pd.DataFrame, position: dict, cap: bool,
+                    ranks: bool = True) -> PositionRecap:
     if group.empty:
         return PositionRecap(position["id"], position["name"], [], [], [], [t("export.no_results")], 0, True)
-    ranked = [_record(r, cap) for r in group[group["rank"].notna()].sort_values(
+    scored = group["rank"].notna() if ranks else group["jpm"].notna()  # listed: ranked, or with a result
+    ranked = [_record(r, cap) for r in group[scored].sort_values(
         ["rank", "participant_no"]).to_dict("records")]
-    best, warnings = results.top_three(table, position["id"]) if ranked else ([], [])
+    best, warnings = results.top_three(table, position["id"]) if ranked and ranks else ([], [])
     best = [_record(r, cap) | {"recommended": r["recommended"]} for r in best]
     pending = int(group["finalized_at"].isna().sum())
-    incomplete = int((group["finalized_at"].notna() & group["rank"].isna()).sum())
+    incomplete = int((group["finalized_at"].notna() & ~scored).sum())
     notes = [t("export.pending", n=pending)] if pending else []
     notes += [t("export.pending_stages", n=incomplete)] if incomplete else []
     if not ranked and not pending:
@@ -224,10 +233,7 @@ def recap_pdf(db: Database, actor: dict, event_id: int, on: dt.date | None = Non
     require_reader(db, actor, event_id)
     on = on or dt.date.today()
     recap = build_recap(db, event_id)
-    mapping = recap.event["purpose"] == "pemetaan"
-    boxes = talent_boxes(db, event_id) if mapping else {}
-    if mapping:
-        mapping_view(recap, boxes)
+    mapping = not recap.ranks
     head = letterhead.current(db)
     pdf = OrientedPDF(head, t("export.recap.title"), draft=not recap.all_final, confidential=True,
                       footer_note=t("export.recap.footer", event=recap.event["name"], date=format_date(on)))
@@ -242,7 +248,7 @@ def recap_pdf(db: Database, actor: dict, event_id: int, on: dt.date | None = Non
     for index, section in enumerate(recap.positions, start=1):
         _position_section(pdf, recap, section, index, widths, SIGNATURE_HEIGHT if index == last and not mapping else 0)
     if mapping:
-        _ninebox_picture(pdf, boxes)
+        _ninebox_picture(pdf, recap.boxes)
     _recap_signatures(db, pdf, head, event_id, on)
     return pdf.output_bytes()
 
@@ -318,7 +324,7 @@ def _event_facts(pdf: ReportPDF, recap: Recap) -> None:
         pdf.cell(45, 5.2, label)
         pdf.set_font(FONT, "", 9.5)
         pdf.multi_cell(0, 5.2, f": {value}", **NEXT_LINE)
-    if event["purpose"] == "pengisian":
+    if recap.ranks:
         pdf.set_font(FONT, "", 8.5)
         pdf.multi_cell(0, 5, t("export.recap.highlight_note"), **NEXT_LINE)
     pdf.ln(3)

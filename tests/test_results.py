@@ -641,3 +641,12 @@ def test_top_three_reads_recommended_from_the_categories_table(demo_db):
     assert {c["category"] for c in best if not c["recommended"]} == {"MS"}
     demo_db.execute("UPDATE categories SET recommended = 0")
     assert set(flags()) == {False}
+
+
+def test_a_pemetaan_is_never_ranked_and_has_no_three_best(demo_db):
+    table = results.event_results(demo_db, PEMETAAN)
+    assert table["jpm"].notna().any()
+    assert table["rank"].isna().all() and not table["top3"].any()
+    for _position, group in table.groupby("position_id", sort=False):  # in the order of the participant numbers
+        assert list(group["participant_no"]) == sorted(group["participant_no"])
+    assert results.robustness(demo_db, PEMETAAN)["changes"] == []
