@@ -14,10 +14,10 @@ import pandas as pd
 from fpdf.fonts import FontFace
 from sqlite_utils import Database
 
-from core import letterhead, pdf_charts, registry, results, scoring, settings
+from core import eligibility, letterhead, pdf_charts, registry, results, scoring, settings
 from core.db import one
 from core.errors import PermissionDenied
-from core.i18n import format_date, format_number, format_percent, t
+from core.i18n import format_date, format_number, format_percent, local_date, t
 from core.pdf import FONT, MARGIN, NEXT_LINE, ReportPDF, place_and_date
 from core.roles import is_lead, require
 
@@ -63,6 +63,7 @@ class PositionRecap:
     notes: list[str]  # who is left out of the ranking, and why
     candidates: int
     all_final: bool
+    age_note: str = ""  # who in this position is over the age limit (eligibility.age_note), under the table
 
 
 @dataclass
@@ -76,6 +77,7 @@ class Recap:
     final: int = 0
     ranks: bool = True  # scoring.ranks_people: a pemetaan recap lists, never ranks
     boxes: dict[int, dict] = field(default_factory=dict)  # a pemetaan's 9-box (talent_boxes); {} otherwise
+    ages: dict[int, dict] = field(default_factory=dict)  # registration → over the age limit (eligibility)
 
     @property
     def all_final(self) -> bool:
@@ -94,9 +96,13 @@ def build_recap(db: Database, event_id: int) -> Recap:
                                                                           bool(stages)))
     if not table.empty:
         recap.total, recap.final = len(table), int(table["finalized_at"].notna().sum())
+    recap.ages = eligibility.age_warnings(db, event_id)
+    if recap.ages:  # SPEC §6.2: ages over the limit flagged, a mark in the row and a note under the table
+        at = next(i for i, c in enumerate(recap.columns) if c.key == "name") + 1
+        recap.columns.insert(at, Column(t("recap.col.age"), "text", "age", 14))
     for position in registry.list_positions(db, event_id):
         group = table[table["position_id"] == position["id"]] if not table.empty else table
-        recap.positions.append(_position_recap(table, group, position, cap, ranks))
+        recap.positions.append(_position_recap(table, group, position, cap, ranks, recap.ages))
     if not ranks:
         recap.ranks, recap.boxes = False, talent_boxes(db, event_id)
         mapping_view(recap, recap.boxes)
@@ -104,11 +110,11 @@ def build_recap(db: Database, event_id: int) -> Recap:
 
 
 def _position_recap(table: pd.DataFrame, group: pd.DataFrame, position: dict, cap: bool,
-                    ranks: bool = True) -> PositionRecap:
+                    ranks: bool = True, ages: dict[int, dict] | None = None) -> PositionRecap:
     if group.empty:
         return PositionRecap(position["id"], position["name"], [], [], [], [t("export.no_results")], 0, True)
     scored = group["rank"].notna() if ranks else group["jpm"].notna()  # listed: ranked, or with a result
-    ranked = [_record(r, cap) for r in group[scored].sort_values(
+    ranked = [_record(r, cap, ages or {}) for r in group[scored].sort_values(
         ["rank", "participant_no"]).to_dict("records")]
     best, warnings = results.top_three(table, position["id"]) if ranked and ranks else ([], [])
     best = [_record(r, cap) | {"recommended": r["recommended"]} for r in best]
@@ -119,12 +125,14 @@ def _position_recap(table: pd.DataFrame, group: pd.DataFrame, position: dict, ca
     if not ranked and not pending:
         notes.insert(0, t("export.no_results"))
     return PositionRecap(position["id"], position["name"], ranked, best, _warnings(ranked, best, warnings), notes,
-                         len(group), pending == 0)
+                         len(group), pending == 0, eligibility.age_note([r for r in ranked if r["age_flag"]]))
 
 
-def _record(row: dict, cap: bool) -> dict:
-    """A results row with plain Python values (NaN → None) and the JPM as displayed."""
+def _record(row: dict, cap: bool, ages: dict[int, dict] | None = None) -> dict:
+    """A results row with plain Python values (NaN → None), the JPM as displayed and the age mark."""
     plain = {k: (None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v) for k, v in row.items()}
+    plain["age_flag"] = (ages or {}).get(int(plain["registration_id"]))
+    plain["age"] = eligibility.age_mark(plain["age_flag"])
     plain["jpm"] = scoring.displayed_jpm(plain.get("jpm"), cap)
     plain["rank"] = int(plain["rank"]) if plain.get("rank") is not None else None
     return plain
@@ -231,7 +239,7 @@ def leave_room_for_names(widths: list[float], page_width: float) -> list[float]:
 def recap_pdf(db: Database, actor: dict, event_id: int, on: dt.date | None = None) -> bytes:
     """REKAPITULASI HASIL PENILAIAN KOMPETENSI of an event; DRAF unless every result is final, RAHASIA."""
     require_reader(db, actor, event_id)
-    on = on or dt.date.today()
+    on = on or local_date(None, settings.time_zone(db))  # the office's date, not the server's UTC one
     recap = build_recap(db, event_id)
     mapping = not recap.ranks
     head = letterhead.current(db)
@@ -339,7 +347,7 @@ def keep_together(pdf: ReportPDF, height: float) -> None:
 def _estimated_height(section: PositionRecap) -> float:
     """Heading, table and notes of a position in mm (generous): kept on one page when they fit on one."""
     table = 15 + 8 * len(section.ranked) + 10 if section.ranked else 0  # header, rows (some wrap), rule
-    return 9 + table + 5.5 * (len(section.warnings) + len(section.notes)) + 2
+    return 9 + table + 5.5 * (len(section.warnings) + len(section.notes)) + (10 if section.age_note else 0) + 2
 
 
 def _position_section(pdf: ReportPDF, recap: Recap, section: PositionRecap, index: int,
@@ -348,6 +356,8 @@ def _position_section(pdf: ReportPDF, recap: Recap, section: PositionRecap, inde
     ``then``: the height of what must follow on the same page (the signatures after the last position)."""
     keep_together(pdf, min(_estimated_height(section), (pdf.page_break_trigger - pdf.t_margin) / 2) + then)
     pdf.heading(f"{index}. {section.name}")
+    if section.age_note:  # above the table: a page break cannot part it from the marks it explains
+        pdf.paragraph(section.age_note, size=8.5)
     if section.ranked:
         _ranking_table(pdf, recap.columns, widths, section.ranked, footnote=recap.tiebreak)
         pdf.ln(2)
