@@ -8,8 +8,9 @@ from collections.abc import Mapping
 
 from sqlite_utils import Database
 
-from core import nip, settings
+from core import nip, registry, settings
 from core.db import rows
+from core.i18n import format_date, t
 
 
 def age_on(birth: dt.date, day: dt.date) -> int:
@@ -25,14 +26,33 @@ def over_age_limit(birth: dt.date, day: dt.date, jenjang: str, limits: Mapping[s
 
 
 def age_warnings(db: Database, event_id: int) -> dict[int, dict]:
-    """Per registration over the limit: age, limit and the reference date (the event's first day)."""
+    """Per registration over the limit: age, limit and the reference date (the event's first day, the
+    assessment day). Only a selection (``pengisian``) has an age limit: a pemetaan maps who holds a post."""
+    if registry.get_event(db, event_id)["purpose"] != "pengisian":
+        return {}
     limits = settings.get(db, "age_limits")
     found = {}
     for reg in rows(db, """SELECT r.id, c.nip, p.job_class, e.start_date FROM registrations r
                            JOIN candidates c ON c.id = r.candidate_id JOIN positions p ON p.id = r.position_id
                            JOIN events e ON e.id = r.event_id WHERE r.event_id = ?""", (event_id,)):
-        day = dt.date.fromisoformat(reg["start_date"]) if reg["start_date"] else dt.date.today()
+        day = dt.date.fromisoformat(reg["start_date"])  # the assessment day (NOT NULL in the schema)
         age = over_age_limit(nip.parse_nip(reg["nip"], today=day).birth_date, day, reg["job_class"], limits)
         if age is not None:
             found[reg["id"]] = {"age": age, "limit": limits[reg["job_class"]], "on": day.isoformat()}
     return found
+
+
+def age_mark(flag: dict | None, lang: str = "id") -> str:
+    """The mark in a person's row: ``58 th*`` when over the limit, empty otherwise."""
+    return t("age.mark", lang, age=flag["age"]) if flag else ""
+
+
+def age_note(flagged: list[dict], lang: str = "id") -> str:
+    """The note under a table that explains the mark: who, how old, the limit and the day it is counted on.
+    ``flagged``: rows with name, participant_no and the age_warnings entry under ``age_flag``."""
+    if not flagged:
+        return ""
+    first = flagged[0]["age_flag"]
+    people = "; ".join(t("age.person", lang, name=f["name"], number=f["participant_no"], age=f["age_flag"]["age"])
+                       for f in flagged)
+    return t("age.note", lang, limit=first["limit"], on=format_date(first["on"], lang), people=people)

@@ -37,7 +37,8 @@ NUMBER_FORMATS = {"percent": '0.00"%"', "score": DECIMAL}  # JPM 88.888… shows
 # The recap ---------------------------------------------------------------------------------------
 
 def recap_xlsx(db: Database, actor: dict, event_id: int, on: dt.date | None = None) -> bytes:
-    """The recap as a workbook: "Ringkasan" plus one sheet per position with the recap PDF's columns."""
+    """The recap as a workbook: "Ringkasan" plus one sheet per position with the recap PDF's columns; a pemetaan
+    (which never ranks) gets the PDF's mapping view and a "Peta Talenta" sheet with the head count per box."""
     require_reader(db, actor, event_id)
     recap = build_recap(db, event_id)
     wb = Workbook()
@@ -48,6 +49,9 @@ def recap_xlsx(db: Database, actor: dict, event_id: int, on: dt.date | None = No
     for index, section in enumerate(recap.positions, start=1):
         ws = wb.create_sheet(sheet_title(section.name, taken, t("export.sheet.position", n=index)))
         _position_sheet(ws, recap, section)
+    if not recap.ranks:
+        _ninebox_sheet(wb.create_sheet(sheet_title(t("recap.ninebox.title"), taken, t("recap.ninebox.title"))),
+                       recap)
     return workbook_bytes(wb)
 
 
@@ -63,41 +67,76 @@ def _summary_sheet(ws: Worksheet, recap: Recap, on: dt.date) -> None:
         ws.cell(row=ws.max_row, column=1).font = BOLD
     append(ws, [])
     titles = [t("export.col.position"), t("export.col.candidates"), t("export.col.final_count")]
-    titles += [t("export.col.rank_n", n=n) for n in (1, 2, 3)] + [t("export.col.notes")]
-    header(ws, titles, [44, 10, 12, 32, 32, 32, 60], freeze=False)
+    if recap.ranks:
+        titles += [t("export.col.rank_n", n=n) for n in (1, 2, 3)]
+    else:  # a pemetaan: how many of each position are in each box, never who is first
+        titles += [t("recap.summary.box_n", n=b) for b in recap.boxes] + [t("recap.summary.no_box")]
+    header(ws, titles + [t("export.col.notes")],
+           [44, 10, 12] + ([32] * 3 if recap.ranks else [9] * (len(recap.boxes) + 1)) + [60], freeze=False)
     for section in recap.positions:
-        places = ["; ".join(f"{b['name']} ({b['participant_no']})" for b in section.best if b["rank"] == n)
-                  for n in (1, 2, 3)]  # a shared rank leaves the next place empty (1, 1, 3)
+        if recap.ranks:
+            places = ["; ".join(f"{b['name']} ({b['participant_no']})" for b in section.best if b["rank"] == n)
+                      for n in (1, 2, 3)]  # a shared rank leaves the next place empty (1, 1, 3)
+        else:
+            places = [sum(r["box"] == str(b) for r in section.ranked) for b in recap.boxes]
+            places.append(sum(r["box"] == "–" for r in section.ranked))
         append(ws, [section.name, section.candidates, len(section.ranked), *places,
-                    " ".join(section.warnings + section.notes)])
-    append(ws, [])
-    append(ws, [recap.tiebreak])
+                    " ".join(filter(None, [*section.warnings, section.age_note, *section.notes]))])
+    if recap.tiebreak:
+        append(ws, [])
+        append(ws, [recap.tiebreak])
+
+
+WIDTHS = {"rank": 10, "participant_no": 12, "name": 40, "age": 9, "jpm": 10, "category": 24, "box": 8,
+          "recommendation": 70}
 
 
 def _position_sheet(ws: Worksheet, recap: Recap, section: PositionRecap) -> None:
     columns = recap.columns
-    header(ws, [c.header for c in columns] + [t("export.col.top3")],
-               [10, 12, 40, 10, 24] + [14] * (len(columns) - 5) + [12])
+    marked = [t("export.col.top3")] if recap.ranks else []  # a pemetaan names no three best (SPEC §6.2)
+    header(ws, [c.header for c in columns] + marked, [WIDTHS.get(c.key, 14) for c in columns] + [12] * len(marked))
     for record in section.ranked:
-        append(ws, [_cell(c, record.get(c.key)) for c in columns] + [t("export.top3_mark") if record["top3"] else ""])
-        _style_row(ws, columns, record["top3"])
+        top = bool(recap.ranks and record["top3"])
+        append(ws, [_cell(c, record.get(c.key)) for c in columns]
+               + ([t("export.top3_mark") if top else ""] if recap.ranks else []))
+        _style_row(ws, columns, top, marked=bool(marked))
     append(ws, [])
-    for note in [recap.tiebreak, t("export.recap.highlight_note"), *section.warnings, *section.notes]:
+    notes = [recap.tiebreak, t("export.recap.highlight_note")] if recap.ranks else []
+    for note in filter(None, [*notes, section.age_note, *section.warnings, *section.notes]):
         append(ws, [note])
+
+
+def _ninebox_sheet(ws: Worksheet, recap: Recap) -> None:
+    """The 9-box of a pemetaan as a table: box, potential, performance, label, recommendation, head count, who."""
+    header(ws, [t("recap.col.box"), t("recap.ninebox.potential_axis").capitalize(),
+                t("recap.ninebox.performance_axis").capitalize(), t("recap.ninebox.label"),
+                t("recap.col.recommendation"), t("recap.ninebox.count_col"), t("recap.ninebox.people")],
+           [8, 12, 20, 44, 70, 10, 60])
+    for number, box in recap.boxes.items():
+        people = "; ".join(f"{p['participant_no']} {p['name']}" for p in sorted(
+            box["people"], key=lambda p: p["participant_no"]))
+        append(ws, [number, t(f"recap.ninebox.{box['potential']}"), t(f"recap.ninebox.{box['performance']}"),
+                    box["label"], box["action"], box["count"], people])
+    append(ws, [])
+    append(ws, [t("recap.ninebox.sheet_note")])
 
 
 def _cell(column: Column, value):
     """Numbers stay numbers (shown with two decimals, JPM with %); the category in words."""
+    if column.key == "box" and isinstance(value, str) and value.isdigit():
+        return int(value)  # a box number stays a number; "–" (no box yet) stays text
     return category_name(value) if column.kind == "category" else value
 
 
-def _style_row(ws: Worksheet, columns: list[Column], top: bool) -> None:
+def _style_row(ws: Worksheet, columns: list[Column], top: bool, marked: bool = True) -> None:
     for column, cell in zip(columns, ws[ws.max_row], strict=False):
         if column.kind in NUMBER_FORMATS:
             cell.number_format = NUMBER_FORMATS[column.kind]
         if top:
             cell.font, cell.fill = BOLD, TOP_FILL
-    if top:
+        elif column.key == "age" and cell.value:
+            cell.font = BOLD
+    if top and marked:
         last = ws.cell(row=ws.max_row, column=len(columns) + 1)
         last.font, last.fill = BOLD, TOP_FILL
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlite_utils import Database
 
-from core import charts, registry, results, scoring, talent_store
+from core import charts, eligibility, registry, results, scoring, talent_store
 from core.i18n import format_number, format_percent, t
 
 
@@ -23,18 +23,21 @@ class Outcome:
     stages: list[dict]  # the selection stages with their weights; [] when the AC alone ranks
     talent: dict | None = None  # the talent map of a pemetaan event (talent_store.event_talent_map)
     successors: list[dict] = field(default_factory=list)  # per post of a pemetaan event, its succession pool
+    ranks: bool = True  # scoring.ranks_people: a pemetaan lists by number with box and recommendation, never ranks
+    ages: dict[int, dict] = field(default_factory=dict)  # registration → over the age limit (eligibility)
 
 
 def outcome(db: Database, event_id: int) -> Outcome:
     """The one results computation a page needs for an event (a pemetaan's talent map built once)."""
-    pemetaan = registry.get_event(db, event_id)["purpose"] == "pemetaan"
-    built = talent_store.event_talent_map(db, event_id) if pemetaan else None
+    ranks = scoring.ranks_people(registry.get_event(db, event_id)["purpose"])
+    built = None if ranks else talent_store.event_talent_map(db, event_id)
     table = results.event_results(db, event_id, talent_map=built)
     final, stages = finalised(table), results.list_stages(db, event_id)
     if built is None:
-        return Outcome(table, final, positions(final), [], stages)
+        return Outcome(table, final, positions(final), [], stages, ages=eligibility.age_warnings(db, event_id))
     return Outcome(table, final, positions(final), results.ninebox_summary(db, event_id, built), stages, built,
-                   talent_store.event_successors(db, event_id, built["rows"], built["scheme"]["definition"]))
+                   talent_store.event_successors(db, event_id, built["rows"], built["scheme"]["definition"]),
+                   ranks=False)
 
 
 def finalised(table: pd.DataFrame) -> pd.DataFrame:
@@ -89,19 +92,23 @@ def _number(value, language: str) -> str:
     return format_number(value, 2, language) if pd.notna(value) else "–"
 
 
-def ranking_rows(group: pd.DataFrame, stages: list[dict], cap: bool, language: str) -> list[dict]:
+def ranking_rows(group: pd.DataFrame, stages: list[dict], cap: bool, language: str,
+                 ages: dict[int, dict] | None = None) -> list[dict]:
     """The ranking table of one position as shown (decimal commas, stage columns, top-three mark).
 
     The rank, the ★ and the score that decides the order (the final score when there are stages, else
-    JPM) come first: at a laptop's width the reader sees why rank 3 stands above rank 4."""
+    JPM) come first: at a laptop's width the reader sees why rank 3 stands above rank 4. ``ages``: who is over
+    the age limit (eligibility.age_warnings); when anyone is, an age column carries the mark."""
     out = []
     for r in group.sort_values(["rank", "participant_no"]).to_dict("records"):
         row = {t("hasil.rank", language): "–" if pd.isna(r["rank"]) else str(int(r["rank"])),
                t("hasil.top3", language): "★" if r["top3"] else ""}
         if stages:
             row[t("hasil.final_score", language)] = _number(r["final"], language)
-        row |= {"JPM": jpm_text(r["jpm"], cap, language), t("field.name", language): r["name"],
-                t("field.participant_no", language): r["participant_no"],
+        row |= {"JPM": jpm_text(r["jpm"], cap, language), t("field.name", language): r["name"]}
+        if ages:
+            row[t("recap.col.age", language)] = eligibility.age_mark(ages.get(int(r["registration_id"])), language)
+        row |= {t("field.participant_no", language): r["participant_no"],
                 t("field.category", language): r["category"], t("hasil.below", language): str(r["below_standard"])}
         for s in stages:
             row[f"{s['name']} ({format_number(s['weight'], 0, language)}%)"] = _number(r.get(f"stage_{s['id']}"),
@@ -110,10 +117,38 @@ def ranking_rows(group: pd.DataFrame, stages: list[dict], cap: bool, language: s
     return out
 
 
+def mapping_rows(group: pd.DataFrame, boxes: list[dict], cap: bool, language: str) -> list[dict]:
+    """The results of one position of a pemetaan as shown: in number order, JPM, category, box and its
+    recommended action (the pemetaan recap's view, core.report_recap.mapping_view); no rank, no ★."""
+    texts = {int(b["box"]): b for b in boxes}
+    out = []
+    for r in group.sort_values("participant_no").to_dict("records"):
+        box = texts.get(int(r["box"])) if pd.notna(r.get("box")) else None
+        out.append({t("field.participant_no", language): r["participant_no"], t("field.name", language): r["name"],
+                    "JPM": jpm_text(r["jpm"], cap, language), t("field.category", language): r["category"],
+                    t("recap.col.box", language): str(box["box"]) if box else "–",
+                    t("recap.col.recommendation", language): box["action"] if box else t("recap.mapping.no_box",
+                                                                                           language)})
+    return out
+
+
 def ranking_tables(result: Outcome, categories: tuple, cap: bool,
                    language: str) -> dict[int, tuple[pd.DataFrame, list[str]]]:
-    """Per position: the ranking as shown (only ``categories``) and the warnings of its three best names."""
+    """Per position: the table as shown (only ``categories``) and its warnings in words. A selection: the
+    ranking, the warnings of its three best names and who is over the age limit; a pemetaan (never ranked,
+    scoring.ranks_people): number order with box and recommendation, and no warnings about three names."""
     final = result.final
     shown = final[final["category"].isin(categories)]
-    return {p: (pd.DataFrame(ranking_rows(shown[shown["position_id"] == p], result.stages, cap, language)),
-                results.top_three(final, p)[1]) for p in result.positions}
+    tables = {}
+    for p in result.positions:
+        group = shown[shown["position_id"] == p]
+        if not result.ranks:
+            tables[p] = (pd.DataFrame(mapping_rows(group, result.boxes, cap, language)), [])
+            continue
+        warnings = [t("hasil.warn_" + w, language) for w in results.top_three(final, p)[1]]
+        aged = [r | {"age_flag": result.ages[int(r["registration_id"])]}
+                for r in final[final["position_id"] == p].sort_values("participant_no").to_dict("records")
+                if int(r["registration_id"]) in result.ages]
+        tables[p] = (pd.DataFrame(ranking_rows(group, result.stages, cap, language, result.ages)),
+                     warnings + ([eligibility.age_note(aged, language)] if aged else []))
+    return tables

@@ -14,10 +14,10 @@ import pandas as pd
 from fpdf.fonts import FontFace
 from sqlite_utils import Database
 
-from core import letterhead, pdf_charts, registry, results, scoring, settings
+from core import eligibility, letterhead, pdf_charts, registry, results, scoring, settings
 from core.db import one
 from core.errors import PermissionDenied
-from core.i18n import format_date, format_number, format_percent, t
+from core.i18n import format_date, format_number, format_percent, local_date, t
 from core.pdf import FONT, MARGIN, NEXT_LINE, ReportPDF, place_and_date
 from core.roles import is_lead, require
 
@@ -63,6 +63,7 @@ class PositionRecap:
     notes: list[str]  # who is left out of the ranking, and why
     candidates: int
     all_final: bool
+    age_note: str = ""  # who in this position is over the age limit (eligibility.age_note), under the table
 
 
 @dataclass
@@ -74,6 +75,9 @@ class Recap:
     positions: list[PositionRecap] = field(default_factory=list)
     total: int = 0
     final: int = 0
+    ranks: bool = True  # scoring.ranks_people: a pemetaan recap lists, never ranks
+    boxes: dict[int, dict] = field(default_factory=dict)  # a pemetaan's 9-box (talent_boxes); {} otherwise
+    ages: dict[int, dict] = field(default_factory=dict)  # registration → over the age limit (eligibility)
 
     @property
     def all_final(self) -> bool:
@@ -81,41 +85,54 @@ class Recap:
 
 
 def build_recap(db: Database, event_id: int) -> Recap:
-    """Per position: the ranked candidates, the three best, the warnings and what is left out."""
+    """Per position: the ranked candidates, the three best, the warnings and what is left out; for an event
+    that does not rank (a pemetaan) the peserta in number order with box and recommendation instead."""
     event = registry.get_event(db, event_id)
     stages = results.list_stages(db, event_id)
     table = results.event_results(db, event_id)
     cap = bool(settings.get(db, "jpm_display_cap"))
+    ranks = scoring.ranks_people(event["purpose"])
     recap = Recap(event, stages, recap_columns(stages), tiebreak_sentence(results.tiebreak_chain(db, event_id),
                                                                           bool(stages)))
     if not table.empty:
         recap.total, recap.final = len(table), int(table["finalized_at"].notna().sum())
+    recap.ages = eligibility.age_warnings(db, event_id)
+    if recap.ages:  # SPEC §6.2: ages over the limit flagged, a mark in the row and a note under the table
+        at = next(i for i, c in enumerate(recap.columns) if c.key == "name") + 1
+        recap.columns.insert(at, Column(t("recap.col.age"), "text", "age", 14))
     for position in registry.list_positions(db, event_id):
         group = table[table["position_id"] == position["id"]] if not table.empty else table
-        recap.positions.append(_position_recap(table, group, position, cap))
+        recap.positions.append(_position_recap(table, group, position, cap, ranks, recap.ages))
+    if not ranks:
+        recap.ranks, recap.boxes = False, talent_boxes(db, event_id)
+        mapping_view(recap, recap.boxes)
     return recap
 
 
-def _position_recap(table: pd.DataFrame, group: pd.DataFrame, position: dict, cap: bool) -> PositionRecap:
+def _position_recap(table: pd.DataFrame, group: pd.DataFrame, position: dict, cap: bool,
+                    ranks: bool = True, ages: dict[int, dict] | None = None) -> PositionRecap:
     if group.empty:
         return PositionRecap(position["id"], position["name"], [], [], [], [t("export.no_results")], 0, True)
-    ranked = [_record(r, cap) for r in group[group["rank"].notna()].sort_values(
+    scored = group["rank"].notna() if ranks else group["jpm"].notna()  # listed: ranked, or with a result
+    ranked = [_record(r, cap, ages or {}) for r in group[scored].sort_values(
         ["rank", "participant_no"]).to_dict("records")]
-    best, warnings = results.top_three(table, position["id"]) if ranked else ([], [])
+    best, warnings = results.top_three(table, position["id"]) if ranked and ranks else ([], [])
     best = [_record(r, cap) | {"recommended": r["recommended"]} for r in best]
     pending = int(group["finalized_at"].isna().sum())
-    incomplete = int((group["finalized_at"].notna() & group["rank"].isna()).sum())
+    incomplete = int((group["finalized_at"].notna() & ~scored).sum())
     notes = [t("export.pending", n=pending)] if pending else []
     notes += [t("export.pending_stages", n=incomplete)] if incomplete else []
     if not ranked and not pending:
         notes.insert(0, t("export.no_results"))
     return PositionRecap(position["id"], position["name"], ranked, best, _warnings(ranked, best, warnings), notes,
-                         len(group), pending == 0)
+                         len(group), pending == 0, eligibility.age_note([r for r in ranked if r["age_flag"]]))
 
 
-def _record(row: dict, cap: bool) -> dict:
-    """A results row with plain Python values (NaN → None) and the JPM as displayed."""
+def _record(row: dict, cap: bool, ages: dict[int, dict] | None = None) -> dict:
+    """A results row with plain Python values (NaN → None), the JPM as displayed and the age mark."""
     plain = {k: (None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v) for k, v in row.items()}
+    plain["age_flag"] = (ages or {}).get(int(plain["registration_id"]))
+    plain["age"] = eligibility.age_mark(plain["age_flag"])
     plain["jpm"] = scoring.displayed_jpm(plain.get("jpm"), cap)
     plain["rank"] = int(plain["rank"]) if plain.get("rank") is not None else None
     return plain
@@ -222,12 +239,9 @@ def leave_room_for_names(widths: list[float], page_width: float) -> list[float]:
 def recap_pdf(db: Database, actor: dict, event_id: int, on: dt.date | None = None) -> bytes:
     """REKAPITULASI HASIL PENILAIAN KOMPETENSI of an event; DRAF unless every result is final, RAHASIA."""
     require_reader(db, actor, event_id)
-    on = on or dt.date.today()
+    on = on or local_date(None, settings.time_zone(db))  # the office's date, not the server's UTC one
     recap = build_recap(db, event_id)
-    mapping = recap.event["purpose"] == "pemetaan"
-    boxes = talent_boxes(db, event_id) if mapping else {}
-    if mapping:
-        mapping_view(recap, boxes)
+    mapping = not recap.ranks
     head = letterhead.current(db)
     pdf = OrientedPDF(head, t("export.recap.title"), draft=not recap.all_final, confidential=True,
                       footer_note=t("export.recap.footer", event=recap.event["name"], date=format_date(on)))
@@ -242,7 +256,7 @@ def recap_pdf(db: Database, actor: dict, event_id: int, on: dt.date | None = Non
     for index, section in enumerate(recap.positions, start=1):
         _position_section(pdf, recap, section, index, widths, SIGNATURE_HEIGHT if index == last and not mapping else 0)
     if mapping:
-        _ninebox_picture(pdf, boxes)
+        _ninebox_picture(pdf, recap.boxes)
     _recap_signatures(db, pdf, head, event_id, on)
     return pdf.output_bytes()
 
@@ -318,7 +332,7 @@ def _event_facts(pdf: ReportPDF, recap: Recap) -> None:
         pdf.cell(45, 5.2, label)
         pdf.set_font(FONT, "", 9.5)
         pdf.multi_cell(0, 5.2, f": {value}", **NEXT_LINE)
-    if event["purpose"] == "pengisian":
+    if recap.ranks:
         pdf.set_font(FONT, "", 8.5)
         pdf.multi_cell(0, 5, t("export.recap.highlight_note"), **NEXT_LINE)
     pdf.ln(3)
@@ -333,7 +347,7 @@ def keep_together(pdf: ReportPDF, height: float) -> None:
 def _estimated_height(section: PositionRecap) -> float:
     """Heading, table and notes of a position in mm (generous): kept on one page when they fit on one."""
     table = 15 + 8 * len(section.ranked) + 10 if section.ranked else 0  # header, rows (some wrap), rule
-    return 9 + table + 5.5 * (len(section.warnings) + len(section.notes)) + 2
+    return 9 + table + 5.5 * (len(section.warnings) + len(section.notes)) + (10 if section.age_note else 0) + 2
 
 
 def _position_section(pdf: ReportPDF, recap: Recap, section: PositionRecap, index: int,
@@ -342,6 +356,8 @@ def _position_section(pdf: ReportPDF, recap: Recap, section: PositionRecap, inde
     ``then``: the height of what must follow on the same page (the signatures after the last position)."""
     keep_together(pdf, min(_estimated_height(section), (pdf.page_break_trigger - pdf.t_margin) / 2) + then)
     pdf.heading(f"{index}. {section.name}")
+    if section.age_note:  # above the table: a page break cannot part it from the marks it explains
+        pdf.paragraph(section.age_note, size=8.5)
     if section.ranked:
         _ranking_table(pdf, recap.columns, widths, section.ranked, footnote=recap.tiebreak)
         pdf.ln(2)

@@ -252,7 +252,8 @@ def profile(levels: pd.DataFrame, regs: pd.DataFrame, stds: pd.DataFrame) -> pd.
 
 def event_results(db: Database, event_id: int, levels: pd.DataFrame | None = None,
                   talent_map: dict | None = None) -> pd.DataFrame:
-    """The results table of an event: one row per registration, ranked per position.
+    """The results table of an event: one row per registration, ranked per position when the event ranks
+    (:func:`core.scoring.ranks_people`; a pemetaan keeps ``rank`` empty and ``top3`` false).
 
     ``levels`` replaces the finalised consensus (the robustness check passes suggestions here);
     ``talent_map`` is the event's talent map when the caller has built it already (a pemetaan's boxes).
@@ -268,7 +269,10 @@ def event_results(db: Database, event_id: int, levels: pd.DataFrame | None = Non
     table["recommended"] = [None if c is None else c not in blocked for c in table["category"]]
     table = _with_stages(db, event_id, table)
     table["service"] = [scoring.service_months(t, event["end_date"]) if t else None for t in table["tmt_cpns"]]
-    table = _ranked(table, json.loads(event["tiebreak"]), bool(list_stages(db, event_id)))
+    if scoring.ranks_people(event["purpose"]):
+        table = _ranked(table, json.loads(event["tiebreak"]), bool(list_stages(db, event_id)))
+    else:  # a pemetaan never ranks (SPEC §4.6): no rank, no three best, in the order of the participant numbers
+        table["rank"], table["top3"] = pd.Series(pd.NA, index=table.index, dtype="Int64"), False
     if event["purpose"] == "pemetaan":
         table["box"] = _boxes(db, event_id, table, talent_map)
     return table.sort_values(["position_sort", "rank", "participant_no"], na_position="last").reset_index(drop=True)
@@ -356,6 +360,8 @@ def robustness(db: Database, event_id: int) -> dict:
     so the comparison isolates the assessor's influence from the meeting's decisions.
     """
     event = get_event(db, event_id)
+    if not scoring.ranks_people(event["purpose"]):  # no top three to change
+        return {"positions": {}, "changes": []}
     final_ids = set(consensus_frame(db, event_id)["registration_id"])
     ratings = event_ratings(db, event_id, final_ids)
     if ratings.empty:

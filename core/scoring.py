@@ -165,6 +165,15 @@ def _or_lowest(value) -> float:
     return -math.inf if value is None else value
 
 
+def ranks_people(purpose: str) -> bool:
+    """Does an event of this purpose rank its peserta against each other? Only a selection (``pengisian``)
+    ranks and names the three best; a ``pemetaan`` never does (SPEC §4.6): its outputs are the profile, the
+    category, the box and the recommendation. The one rule the pages, the recap PDF and the XLSX ask."""
+    if purpose not in ("pengisian", "pemetaan"):
+        raise ValueError(f"unknown purpose {purpose!r}")
+    return purpose == "pengisian"
+
+
 def rank(candidates: list[Mapping], chain=TIEBREAK_DEFAULT, primary: str = "final") -> list[dict]:
     """Order candidates and give ranks; candidates equal on every key share a rank (1, 2, 2, 4)."""
     ordered = sorted(candidates, key=lambda c: sort_key(c, chain, primary))

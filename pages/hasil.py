@@ -1,9 +1,10 @@
-"""Hasil: JPM, category, gaps, stages, final score, ranking per position, the three best names, robustness."""
+"""Hasil: JPM, category, gaps, stages, final score, ranking per position, the three best names, robustness, ages
+over the limit; for a pemetaan (never ranked) the peserta in number order with box and recommendation."""
 
 import pandas as pd
 import streamlit as st
 
-from core import assessment, charts, freshness, importer, outcomes, results, settings
+from core import assessment, charts, eligibility, freshness, importer, outcomes, results, settings
 from core.textutil import escape_markdown
 from pages.common import (
     attempt,
@@ -27,9 +28,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 db, user = guard("admin", "pimpinan", "asesor")
 st.title(tr("hasil.title"))
-petunjuk("hasil.help")
 event = event_for(user, db)
 outcome = fresh(cached_outcome, db, event["id"])
+petunjuk("hasil.help" if outcome.ranks else "hasil.help_mapping")
 
 
 @st.cache_data(ttl=900, max_entries=8, show_spinner=False)
@@ -50,14 +51,16 @@ def chain_text() -> str:
 
 
 def ranking_view() -> None:
-    """Per position its ranking, warnings and robustness; one position picked adds its gap heat map."""
+    """Per position its ranking, warnings and robustness (a pemetaan: its list, never a ranking); one position
+    picked adds its gap heat map."""
     positions = outcome.positions
     picked = st.selectbox(tr("field.position"), [0, *positions], key="hasil_position",
                           format_func=lambda p: positions.get(p, tr("hasil.all_positions")))
     categories = sorted(outcome.final["category"].dropna().unique())
-    chosen = st.multiselect(tr("field.category"), categories, default=categories, key="hasil_categories")
-    st.caption(chain_text())
-    robust = fresh(cached_robustness, db, event["id"])
+    chosen = st.multiselect(tr("field.category"), categories, default=categories,  # keyed per event: one
+                            key=f"hasil_categories_{event['id']}")  # event's categories are not another's
+    st.caption(chain_text() if outcome.ranks else tr("hasil.no_rank_note"))
+    robust = fresh(cached_robustness, db, event["id"]) if outcome.ranks else None
     tables = fresh(cached_rankings, db, event["id"], tuple(chosen), settings.get(db, "jpm_display_cap"), lang())
     for position_id, name in positions.items():
         if not picked or position_id == picked:
@@ -66,13 +69,16 @@ def ranking_view() -> None:
         gap_heatmap(picked, chosen)
 
 
-def position_ranking(position_id: int, name: str, shown: tuple, robust: dict) -> None:
-    """One position: its warnings, its ranking table, whether leaving out one assessor changes the top three."""
+def position_ranking(position_id: int, name: str, shown: tuple, robust: dict | None) -> None:
+    """One position: its warnings, its table, whether leaving out one assessor changes the top three (``robust``
+    is None for a pemetaan: it has no top three)."""
     table, warnings = shown
     st.markdown(f"#### {escape_markdown(name)}")
     for warning in warnings:
-        st.warning(tr("hasil.warn_" + warning))
+        st.warning(escape_markdown(warning))
     st.dataframe(table, hide_index=True, width="stretch")
+    if robust is None:
+        return
     changed = {c["assessor_id"] for c in robust["changes"] if c["position_id"] == position_id}
     names = [a["full_name"] for a in assessment.list_assessors(db, event["id"]) if a["user_id"] in changed]
     st.caption(escape_markdown(tr("hasil.robust_changes", names=tr("common.or").join(names))) if changed
@@ -109,7 +115,13 @@ def candidate_figures(person: pd.Series) -> None:
     c1, c2, c3 = st.columns(3)
     c1.metric("JPM", jpm_text(db, person["jpm"]))
     c2.metric(tr("field.category"), person["category"])
-    c3.metric(tr("hasil.rank"), "–" if pd.isna(person["rank"]) else int(person["rank"]))
+    if outcome.ranks:
+        c3.metric(tr("hasil.rank"), "–" if pd.isna(person["rank"]) else int(person["rank"]))
+    else:  # a pemetaan: the box, never a rank
+        c3.metric(tr("recap.col.box"), "–" if pd.isna(person["box"]) else int(person["box"]))
+    flag = outcome.ages.get(int(person["registration_id"]))
+    if flag:
+        st.warning(escape_markdown(eligibility.age_note([dict(person) | {"age_flag": flag}], lang())))
     st.markdown(tr("hasil.sentence", name=escape_markdown(person["name"]), achieved=int(person["achieved_total"]),
                    standard=int(person["standard_total"]), jpm=jpm_text(db, person["jpm"]),
                    category=tr(f"category.{person['category']}")))
@@ -165,7 +177,8 @@ def stage_import(upload) -> None:
 
 VIEWS = {"ranking": ranking_view, "candidate": candidate_view, "stages": stages_view}
 views = ["ranking", "candidate"] + (["stages"] if user["role"] == "admin" and outcome.stages else [])
-view = st.segmented_control(tr("common.view"), views, format_func=lambda v: tr(f"hasil.view_{v}"),
+label = {"ranking": "hasil.view_ranking" if outcome.ranks else "hasil.view_mapping"}
+view = st.segmented_control(tr("common.view"), views, format_func=lambda v: tr(label.get(v, f"hasil.view_{v}")),
                             default="ranking", key="hasil_view") or "ranking"
 if outcome.final.empty and view != "stages":
     st.info(tr("hasil.none_final"))

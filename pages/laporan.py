@@ -123,7 +123,7 @@ def recap_view() -> None:
           f"rekapitulasi_{slug(event['name'])}.pdf", PDF, f"recap_pdf_{event['id']}")
     offer("laporan.make_recap_xlsx", lambda: exports.recap_xlsx(database(), user, event["id"]),
           f"rekapitulasi_{slug(event['name'])}.xlsx", XLSX, f"recap_xlsx_{event['id']}")
-    if event["purpose"] == "pengisian" and len(outcome.final):
+    if outcome.ranks and len(outcome.final):  # the Pansel's three names only where the event ranks
         pansel_papers(outcome.final)
 
 

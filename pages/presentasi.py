@@ -97,7 +97,7 @@ c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
 chosen = c1.selectbox(tr("field.position"), list(outcome.positions), format_func=outcome.positions.get,
                       key="presentasi_position")
 hide_names = c2.toggle(tr("presentasi.initials"), key="presentasi_initials")
-if event["purpose"] == "pemetaan":
+if not outcome.ranks:  # a pemetaan names no three best (scoring.ranks_people)
     talent_map(chosen, hide_names)
 else:
     top_three(chosen, hide_names)

@@ -52,3 +52,31 @@ def test_age_warnings_of_an_event(demo_db):
                               person["current_position"], person["current_unit"])
     assert eligibility.age_warnings(demo_db, event) == {
         person["registration_id"]: {"age": 58, "limit": 56, "on": "2026-11-16"}}
+
+
+@pytest.mark.parametrize(("birth", "expected"), [
+    (dt.date(1970, 11, 16), None),  # exactly 56 years on the assessment day: within the limit
+    (dt.date(1970, 11, 15), None),  # 56 years and 1 day: still 56 whole years, within it
+    (dt.date(1969, 11, 17), None),  # the last day of being 56
+    (dt.date(1969, 11, 16), 57),  # 57 on the assessment day: over
+])
+def test_the_limit_counts_whole_years_on_the_assessment_day(birth, expected):
+    assert eligibility.over_age_limit(birth, DAY, "jpt_pratama", LIMITS) == expected
+
+
+def test_a_pemetaan_has_no_age_limit(demo_db):
+    event = one(demo_db, "SELECT id FROM events WHERE purpose = 'pemetaan'")["id"]
+    admin = one(demo_db, "SELECT * FROM users WHERE username = 'admin'")
+    person = registry.list_registrations(demo_db, event)[0]
+    registry.update_candidate(demo_db, admin, person["id"], "195801012000031001", person["name"], person["golongan"],
+                              person["current_position"], person["current_unit"])
+    assert eligibility.age_warnings(demo_db, event) == {}  # mapping who holds a post is no application
+
+
+def test_the_mark_and_the_note():
+    flag = {"age": 58, "limit": 56, "on": "2026-11-16"}
+    assert eligibility.age_mark(flag) == "58 th*" and eligibility.age_mark(None) == ""
+    assert eligibility.age_mark(flag, "en") == "58 y*"
+    note = eligibility.age_note([{"name": "Budi", "participant_no": "007", "age_flag": flag}])
+    assert note.startswith("* Melebihi batas usia 56 tahun pada hari pertama penilaian (16 November 2026;")
+    assert "Budi (007), 58 tahun" in note and "peserta" in note and eligibility.age_note([]) == ""

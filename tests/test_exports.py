@@ -391,3 +391,47 @@ def test_full_export_follows_the_zone_setting(demo_db, admin):
     stamp = one(demo_db, "SELECT finalized_at FROM results WHERE finalized_at IS NOT NULL"
                          " ORDER BY registration_id")["finalized_at"]
     assert format_datetime(stamp, "WIT") in east and format_datetime(stamp, "WIB") in west
+
+
+# The recap of a pemetaan never ranks (SPEC §4.6, §6.2) ------------------------------------------------
+
+
+def test_pemetaan_recap_xlsx_has_box_and_recommendation_and_no_ranking(demo_db, admin):
+    book = workbook(exports.recap_xlsx(demo_db, admin, PEMETAAN))
+    everything = " ".join(str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value)
+    assert "Peringkat" not in everything and "Tiga Terbaik" not in everything and "Peringkat menurut" not in everything
+    ws = book.worksheets[1]
+    assert [c.value for c in ws[1]] == ["No. Peserta", "Nama", "JPM", "Kategori", "Kotak", "Rekomendasi"]
+    numbers = [row[0].value for row in ws.iter_rows(min_row=2) if row[0].value]
+    assert numbers == sorted(numbers) and len(numbers) == 6  # in the order of the participant numbers
+    boxes = report_recap.talent_boxes(demo_db, PEMETAAN)
+    for row in ws.iter_rows(min_row=2, max_row=7):
+        box, said = row[4].value, row[5].value
+        assert said == (boxes[box]["action"] if isinstance(box, int) else t("recap.mapping.no_box"))
+
+
+def test_pemetaan_recap_xlsx_counts_each_box(demo_db, admin):
+    book = workbook(exports.recap_xlsx(demo_db, admin, PEMETAAN))
+    boxes = report_recap.talent_boxes(demo_db, PEMETAAN)
+    talent = book[t("recap.ninebox.title")]
+    assert {row[0].value: row[5].value for row in talent.iter_rows(min_row=2, max_row=10)} == {
+        n: b["count"] for n, b in boxes.items()}
+    summary = book.worksheets[0]
+    head = next(r for r in summary.iter_rows() if r[0].value == t("export.col.position"))
+    assert [c.value for c in head[3:13]] == [f"Kotak {n}" for n in range(9, 0, -1)] + ["Belum berkotak"]
+    per_box = [sum(r[i].value for r in summary.iter_rows(min_row=head[0].row + 1) if r[0].value) for i in range(3, 12)]
+    assert per_box == [boxes[n]["count"] for n in range(9, 0, -1)]
+
+
+def test_recap_xlsx_flags_a_peserta_over_the_age_limit(demo_db, admin):
+    person = registry.list_registrations(demo_db, SELEKSI)[0]
+    registry.update_candidate(demo_db, admin, person["id"], "196801012000031001", person["name"], person["golongan"],
+                              person["current_position"], person["current_unit"])  # 58 on the event's first day
+    book = workbook(exports.recap_xlsx(demo_db, admin, SELEKSI))
+    ws = next(s for s in book.worksheets[1:] if any(r[1].value == person["participant_no"] for r in s.iter_rows()))
+    age = column(ws, "Usia")
+    marks = {row[1].value: row[age - 1].value for row in ws.iter_rows(min_row=2) if row[1].value}
+    assert marks.pop(person["participant_no"]) == "58 th*" and not any(marks.values())
+    notes = [row[0].value for row in ws.iter_rows() if row[0].value and str(row[0].value).startswith("* ")]
+    assert notes and "batas usia 56 tahun" in notes[0]
+    assert f"{person['name']} ({person['participant_no']}), 58 tahun" in notes[0]

@@ -121,3 +121,32 @@ def test_ranking_tables_one_per_position_with_the_chosen_categories(demo_db):
     assert sum(len(shown) for shown, _ in tables.values()) == len(result.final)
     none = outcomes.ranking_tables(result, (), False, "id")
     assert all(shown.empty for shown, _ in none.values())
+
+
+def test_mapping_rows_are_in_number_order_with_box_and_recommendation():
+    boxes = [{"box": 9, "action": "Dipromosikan"}, {"box": 5, "action": "Penempatan yang sesuai"}]
+    group = frame([person(3, 10, jpm=80.0, category="CO", box=5.0), person(1, 10, jpm=95.0, category="O", box=9.0),
+                   person(2, 10, jpm=99.0, category="O", box=float("nan"))])
+    rows = outcomes.mapping_rows(group, boxes, cap=True, language="id")
+    assert [r[t("field.participant_no")] for r in rows] == ["P-001", "P-002", "P-003"]  # not by JPM
+    assert [r[t("recap.col.box")] for r in rows] == ["9", "–", "5"]
+    assert [r[t("recap.col.recommendation")] for r in rows] == ["Dipromosikan", t("recap.mapping.no_box"),
+                                                                 "Penempatan yang sesuai"]
+    assert t("hasil.rank") not in rows[0] and t("hasil.top3") not in rows[0]
+
+
+def test_ranking_tables_of_the_pemetaan_never_rank(demo_db):
+    result = outcomes.outcome(demo_db, PEMETAAN)
+    assert not result.ranks and result.ages == {}
+    tables = outcomes.ranking_tables(result, tuple(result.final["category"].dropna().unique()), False, "id")
+    assert sum(len(shown) for shown, _ in tables.values()) == len(result.final)
+    for shown, warnings in tables.values():
+        assert warnings == [] and t("hasil.rank") not in shown.columns and t("hasil.top3") not in shown.columns
+        assert list(shown[t("field.participant_no")]) == sorted(shown[t("field.participant_no")])
+
+
+def test_ranking_rows_mark_who_is_over_the_age_limit():
+    group = frame([ranked(1, 1, 90.0, True), ranked(2, 2, 80.0, True)])
+    rows = outcomes.ranking_rows(group, [], cap=True, language="id", ages={2: {"age": 58, "limit": 56, "on": "x"}})
+    assert [r[t("recap.col.age")] for r in rows] == ["", "58 th*"]
+    assert t("recap.col.age") not in outcomes.ranking_rows(group, [], cap=True, language="id")[0]

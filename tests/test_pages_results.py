@@ -190,6 +190,48 @@ def test_pemetaan_pages_with_a_missing_skp_predikat(demo_db, page):
         assert t("talenta.incomplete_n", n=len(demo.MAPPING_GAPS) + 1) in texts(at.warning)
 
 
+@pytest.mark.parametrize("username", ["admin", "pimpinan.sekda"])
+def test_hasil_of_a_pemetaan_never_ranks(demo_db, username):
+    """SPEC §4.6: no rank, no ★, no top three and no robustness of it; number order, box and recommendation."""
+    at = on_event(open_page(demo_db, user(demo_db, username), HASIL), PEMETAAN)
+    assert no_crash(at)
+    seen = readable(at)
+    for word in ("Peringkat", "peringkat", "★", t("hasil.top3"), "tiga besar", "Uji ketahanan"):
+        assert word not in seen, word
+    assert t("hasil.no_rank_note") in seen and t("hasil.view_mapping") in seen
+    final = finals(demo_db, PEMETAAN)
+    boxes = {b["box"]: b for b in results.ninebox_summary(demo_db, PEMETAAN)}
+    for shown, (_position, group) in zip(at.dataframe, final.groupby("position_id", sort=False), strict=True):
+        table = shown.value
+        assert list(table.columns) == [t("field.participant_no"), t("field.name"), "JPM", t("field.category"),
+                                       t("recap.col.box"), t("recap.col.recommendation")]
+        assert list(table[t("field.participant_no")]) == sorted(group["participant_no"])
+        for row in table.to_dict("records"):
+            box = row[t("recap.col.box")]
+            said = boxes[int(box)]["action"] if box != "–" else t("recap.mapping.no_box")
+            assert row[t("recap.col.recommendation")] == said
+    at = show(at, "hasil_view", "candidate")
+    assert no_crash(at) and [m.label for m in at.metric] == ["JPM", t("field.category"), t("recap.col.box")]
+
+
+def test_hasil_warns_about_a_peserta_over_the_age_limit(demo_db):
+    from core import registry
+
+    admin = user(demo_db, "admin")
+    person = registry.list_registrations(demo_db, SELEKSI)[0]
+    registry.update_candidate(demo_db, admin, person["id"], "196801012000031001", person["name"], person["golongan"],
+                              person["current_position"], person["current_unit"])  # 58 on the event's first day
+    at = open_page(demo_db, admin, HASIL)
+    assert no_crash(at)
+    note = [w for w in texts(at.warning) if "batas usia" in w]
+    assert len(note) == 1 and f"{person['name']} ({person['participant_no']}), 58 tahun" in unescaped(note[0])
+    marks = [m for d in at.dataframe for m in d.value[t("recap.col.age")] if m]
+    assert marks == ["58 th*"]
+    at = show(at, "hasil_view", "candidate")
+    at = at.selectbox(key="hasil_candidate").set_value(person["registration_id"]).run()
+    assert any("batas usia" in w for w in texts(at.warning))
+
+
 # Pimpinan never sees an individual rating -------------------------------------------------------
 
 def pimpinan_runs(database):

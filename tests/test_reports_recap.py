@@ -285,3 +285,51 @@ def test_fixed_columns_never_leave_the_name_column_less_than_its_minimum():
     narrowed = report_recap.leave_room_for_names([100, 100], 155)
     assert sum(narrowed) == pytest.approx(155 - report_recap.NAME_MIN_WIDTH) and narrowed[0] == narrowed[1]
     assert report_recap.leave_room_for_names([50, 50], 100 + report_recap.NAME_MIN_WIDTH) == [50, 50]
+
+
+# Ages over the limit (SPEC §3.3, §6.2) and the office's date ----------------------------------------
+
+def make_older(database, event_id: int = SELEKSI) -> dict:
+    from core import registry
+
+    person = registry.list_registrations(database, event_id)[0]
+    registry.update_candidate(database, user(database, "admin"), person["id"], "196801012000031001", person["name"],
+                              person["golongan"], person["current_position"], person["current_unit"])
+    return person  # 58 on the event's first day
+
+
+def test_a_selection_recap_marks_who_is_over_the_age_limit_and_says_why(demo_db):
+    person = make_older(demo_db)
+    text = text_of(report_recap.recap_pdf(demo_db, user(demo_db, "admin"), SELEKSI, on=ON))
+    assert "Usia" in text and f"{person['name']} 58 th*" in flat(text).replace("  ", " ")
+    assert "* Melebihi batas usia 56 tahun pada hari pertama penilaian (16 November 2026" in text
+    assert f"{person['name']} ({person['participant_no']}), 58 tahun" in text
+    assert text.count(" th*") == 1
+
+
+def test_a_recap_without_anyone_over_the_limit_has_no_age_column(recaps):
+    assert "Usia" not in text_of(recaps[SELEKSI]) and "batas usia" not in text_of(recaps[SELEKSI])
+
+
+def test_a_pemetaan_recap_never_flags_age(demo_db):
+    make_older(demo_db, PEMETAAN)
+    text = text_of(report_recap.recap_pdf(demo_db, user(demo_db, "admin"), PEMETAAN, on=ON))
+    assert "batas usia" not in text and " th*" not in text
+
+
+def test_the_recap_is_dated_in_the_office_time_zone(demo_db, monkeypatch):
+    from core import i18n
+
+    late = dt.datetime(2026, 12, 2, 20, 30, tzinfo=dt.UTC)  # 3 December, 03.30 WIB
+
+    class Clock(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return late.astimezone(tz) if tz else late.replace(tzinfo=None)
+
+    monkeypatch.setattr(i18n.dt, "datetime", Clock)
+    monkeypatch.setattr(report_recap.dt, "date", type("Day", (dt.date,), {"today": classmethod(
+        lambda cls: dt.date(2026, 12, 2))}))  # the server's UTC date
+    text = text_of(report_recap.recap_pdf(demo_db, user(demo_db, "admin"), SELEKSI))
+    assert "dicetak 3 Desember 2026" in text and "3 Desember 2026" in text.split("Mengetahui")[-1][:200]
+    assert "2 Desember 2026" not in text

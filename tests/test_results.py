@@ -656,3 +656,12 @@ def test_set_skp_years_writes_every_year_or_nothing(demo_db):
     assert error_key(results.set_skp_years, demo_db, admin, PEMETAAN,
                      {regs[0]: {2024: "baik"}, foreign: {2024: "baik"}}) == "stage.registration_not_in_event"
     assert talent_store.skp_of(demo_db, candidate) == before  # one transaction: the first person's change undone
+
+
+def test_a_pemetaan_is_never_ranked_and_has_no_three_best(demo_db):
+    table = results.event_results(demo_db, PEMETAAN)
+    assert table["jpm"].notna().any()
+    assert table["rank"].isna().all() and not table["top3"].any()
+    for _position, group in table.groupby("position_id", sort=False):  # in the order of the participant numbers
+        assert list(group["participant_no"]) == sorted(group["participant_no"])
+    assert results.robustness(demo_db, PEMETAAN)["changes"] == []

@@ -401,3 +401,13 @@ def test_defaults_follow_a_change_of_the_data(monkeypatch):
 def test_unknown_purpose_is_refused():
     with pytest.raises(ValueError):
         scoring.category(80.0, "seleksi")
+
+
+@pytest.mark.parametrize(("purpose", "ranks"), [("pengisian", True), ("pemetaan", False)])
+def test_only_a_selection_ranks_its_peserta(purpose, ranks):
+    assert scoring.ranks_people(purpose) is ranks  # SPEC §4.6: a pemetaan never ranks nor names three best
+
+
+def test_an_unknown_purpose_is_refused_rather_than_guessed():
+    with pytest.raises(ValueError, match="unknown purpose"):
+        scoring.ranks_people("seleksi")
