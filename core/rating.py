@@ -111,6 +111,22 @@ def clean_entry(code: str, entry: dict) -> dict:
     return {"level": level, "evidence": evidence, "version": version}
 
 
+def clean_entries(entries: dict[str, dict]) -> dict[str, dict]:
+    """Every entry cleaned; the competencies still lacking an evidence note are named together, so the
+    assessor fills them all before the next save instead of meeting them one save at a time."""
+    cleaned, missing = {}, []
+    for code, entry in entries.items():
+        try:
+            cleaned[code] = clean_entry(code, entry)
+        except ValidationError as error:
+            if error.key != "rating.evidence_required":
+                raise
+            missing.append(code)
+    if missing:
+        raise ValidationError("rating.evidence_required", code=", ".join(missing))
+    return cleaned
+
+
 def save_ratings(db: Database, actor: dict, registration_id: int, exercise_id: int,
                  entries: dict[str, dict]) -> int:
     """Save a draft of some or all competencies of one candidate × exercise; returns how many changed.
@@ -119,7 +135,7 @@ def save_ratings(db: Database, actor: dict, registration_id: int, exercise_id: i
     (another tab, another save), nothing is saved and :class:`Conflict` ``rating.stale`` is raised.
     """
     _require_assigned(db, actor, registration_id, exercise_id)
-    cleaned = {code: clean_entry(code, entry) for code, entry in entries.items()}
+    cleaned = clean_entries(entries)
     with transaction(db):
         reg = registration(db, registration_id)
         require_state({"state": reg["state"]}, *RATING_STATES)

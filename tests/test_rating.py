@@ -185,6 +185,16 @@ def test_evidence_is_required_even_for_tb(fresh_db, reg, assessor, exercise, lev
     assert ratings_of(fresh_db, reg) == 0
 
 
+def test_every_competency_without_evidence_is_named_at_once(fresh_db, reg, assessor, exercise):
+    """An assessor who set eight levels and no notes hears of all of them, not of M.01 on this save, M.02 on
+    the next (found on the assessment day's screens)."""
+    entries = {"M.01": entry(3, ""), "M.02": entry(4), "M.03": entry(2, " "), "M.04": entry(None, None)}
+    with pytest.raises(ValidationError) as refused:
+        rating.save_ratings(fresh_db, assessor, reg, exercise, entries)
+    assert refused.value.key == "rating.evidence_required" and refused.value.params["code"] == "M.01, M.03, M.04"
+    assert ratings_of(fresh_db, reg) == 0
+
+
 def test_evidence_has_a_maximum_length(fresh_db, reg, assessor, exercise):
     assert error_key(rating.save_ratings, fresh_db, assessor, reg, exercise,
                      {"M.01": entry(evidence="x" * (rating.MAX_EVIDENCE + 1))}, error=ValidationError) == \
