@@ -109,12 +109,20 @@ def ranking_rows(group: pd.DataFrame, stages: list[dict], cap: bool, language: s
         if ages:
             row[t("recap.col.age", language)] = eligibility.age_mark(ages.get(int(r["registration_id"])), language)
         row |= {t("field.participant_no", language): r["participant_no"],
-                t("field.category", language): r["category"], t("hasil.below", language): str(r["below_standard"])}
+                t("field.category", language): category_text(r["category"], language),
+                t("hasil.below", language): str(r["below_standard"])}
         for s in stages:
             row[f"{s['name']} ({format_number(s['weight'], 0, language)}%)"] = _number(r.get(f"stage_{s['id']}"),
                                                                                       language)
         out.append(row)
     return out
+
+
+def category_text(code, language: str = "id") -> str:
+    """A category as a reader knows it: "Memenuhi Syarat (MS)"; "–" when there is none yet."""
+    if not isinstance(code, str) or not code:
+        return "–"
+    return f"{t('category.' + code, language)} ({code})"
 
 
 def mapping_rows(group: pd.DataFrame, boxes: list[dict], cap: bool, language: str) -> list[dict]:
@@ -125,7 +133,8 @@ def mapping_rows(group: pd.DataFrame, boxes: list[dict], cap: bool, language: st
     for r in group.sort_values("participant_no").to_dict("records"):
         box = texts.get(int(r["box"])) if pd.notna(r.get("box")) else None
         out.append({t("field.participant_no", language): r["participant_no"], t("field.name", language): r["name"],
-                    "JPM": jpm_text(r["jpm"], cap, language), t("field.category", language): r["category"],
+                    "JPM": jpm_text(r["jpm"], cap, language),
+                    t("field.category", language): category_text(r["category"], language),
                     t("recap.col.box", language): str(box["box"]) if box else "–",
                     t("recap.col.recommendation", language): box["action"] if box else t("recap.mapping.no_box",
                                                                                            language)})

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core import assessment, charts, eligibility, freshness, importer, outcomes, results, settings
+from core.i18n import format_number
 from core.textutil import escape_markdown
 from pages.common import (
     attempt,
@@ -58,6 +59,7 @@ def ranking_view() -> None:
                           format_func=lambda p: positions.get(p, tr("hasil.all_positions")))
     categories = sorted(outcome.final["category"].dropna().unique())
     chosen = st.multiselect(tr("field.category"), categories, default=categories,  # keyed per event: one
+                            format_func=lambda code: outcomes.category_text(code, lang()),
                             key=f"hasil_categories_{event['id']}")  # event's categories are not another's
     st.caption(chain_text() if outcome.ranks else tr("hasil.no_rank_note"))
     robust = fresh(cached_robustness, db, event["id"]) if outcome.ranks else None
@@ -112,9 +114,13 @@ def candidate_view() -> None:
 
 
 def candidate_figures(person: pd.Series) -> None:
-    c1, c2, c3 = st.columns(3)
+    decided_by_final = bool(outcome.ranks and outcome.stages and pd.notna(person.get("final")))
+    columns = st.columns(4 if decided_by_final else 3)
+    if decided_by_final:  # the score the rank follows comes first, as in the ranking table
+        columns.pop(0).metric(tr("hasil.final_score"), format_number(person["final"], 2, lang()))
+    c1, c2, c3 = columns
     c1.metric("JPM", jpm_text(db, person["jpm"]))
-    c2.metric(tr("field.category"), person["category"])
+    c2.metric(tr("field.category"), outcomes.category_text(person["category"], lang()))
     if outcome.ranks:
         c3.metric(tr("hasil.rank"), "–" if pd.isna(person["rank"]) else int(person["rank"]))
     else:  # a pemetaan: the box, never a rank

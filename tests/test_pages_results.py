@@ -95,7 +95,11 @@ def test_hasil_candidate_view_states_the_jpm(demo_db, username):
                  standard=int(person["standard_total"]), jpm=format_percent(person["jpm"]),
                  category=t(f"category.{person['category']}"))
     assert sentence in [m.value for m in at.markdown]
-    assert at.metric[0].value == format_percent(person["jpm"])
+    # the final score the rank follows first (the demo's seleksi has stages), then JPM, the category by name
+    shown = {m.label: m.value for m in at.metric}
+    assert [m.label for m in at.metric][:2] == [t("hasil.final_score"), "JPM"]
+    assert shown["JPM"] == format_percent(person["jpm"])
+    assert shown[t("field.category")] == f"{t('category.' + person['category'])} ({person['category']})"
 
 
 def test_hasil_views_by_role(demo_db):
