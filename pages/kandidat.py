@@ -5,7 +5,7 @@ from typing import NamedTuple
 
 import streamlit as st
 
-from core import external, importer, mappings, reader, refdata, registry, scoring, settings, talent_import
+from core import eligibility, external, importer, mappings, reader, refdata, registry, scoring, settings, talent_import
 from core.errors import DomainError
 from core.i18n import format_date, format_percent
 from core.textutil import escape_markdown
@@ -59,6 +59,10 @@ def registration_box(candidate: dict, where: str = "find") -> None:
     if candidate.get("registration_id"):
         st.info(tr("kandidat.registered_as", no=escape_markdown(candidate["participant_no"]),
                    position=escape_markdown(candidate["position_name"])))
+        flag = eligibility.age_warnings(db, event["id"]).get(candidate["registration_id"])
+        if flag:  # SPEC §3.3: a warning on the person's page too, never a block
+            st.warning(escape_markdown(eligibility.age_note([candidate | {"age_flag": flag}], lang())),
+                       icon=":material/warning:")
         if event["state"] == "persiapan" and st.button(tr("kandidat.unregister"), key=f"kandidat_unreg_{where}"):
             if attempt(registry.unregister, db, user, candidate["registration_id"]):
                 rerun(tr("common.deleted"))

@@ -436,3 +436,18 @@ def test_akun_mismatched_new_password_changes_nothing(fresh_db, asesor):
     assert texts(at.error) == [t("mulai.password_mismatch")]
     assert auth.login(fresh_db, asesor["username"], PASSWORD)["id"] == asesor["id"]
 
+
+
+def test_kandidat_warns_about_a_peserta_over_the_age_limit(demo_db, demo_users):
+    """SPEC §3.3: the person's page says so too (a warning, the registration stays)."""
+    admin = demo_users["admin"]
+    person = registry.list_registrations(demo_db, 1)[0]  # the demo's seleksi
+    older = "196801012000031001"  # 58 on the event's first day
+    registry.update_candidate(demo_db, admin, person["id"], older, person["name"], person["golongan"],
+                              person["current_position"], person["current_unit"])
+    at = open_page(demo_db, admin, page_file("kandidat"))
+    at = select_row(at.text_input(key="kandidat_q").set_value(older).run(), 0)
+    assert no_crash(at)
+    warned = [w.value for w in at.warning if "batas usia" in w.value]
+    assert len(warned) == 1 and "58 tahun" in warned[0]
+    assert registry.list_registrations(demo_db, 1)[0]["nip"] == older  # still registered
