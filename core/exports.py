@@ -13,7 +13,7 @@ from openpyxl.styles import PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlite_utils import Database
 
-from core import integration, registry, results, settings
+from core import integration, refdata, registry, results, settings, talent, talent_store
 from core.db import one, rows
 from core.i18n import format_date, format_datetime, local_date, t
 from core.report_recap import (
@@ -160,8 +160,72 @@ def full_export_xlsx(db: Database, actor: dict, event_id: int, on: dt.datetime |
     _consensus_sheet(wb.create_sheet(t("export.sheet.consensus")), db, params)
     _results_sheet(wb.create_sheet(t("export.sheet.results")), db, event_id, params["zone"])
     _stages_sheet(wb.create_sheet(t("export.sheet.stages")), db, event_id)
+    _potensi_sheet(wb.create_sheet(t("export.sheet.potensi")), db, params)
+    _rekam_jejak_sheet(wb.create_sheet(t("export.sheet.rekam_jejak")), db, params)
+    _talent_sheet(wb.create_sheet(t("export.sheet.talent")), db, event_id)
     _notes_sheet(wb.create_sheet(t("export.sheet.notes")), db, event, actor, params, on or dt.datetime.now(dt.UTC))
     return workbook_bytes(wb)
+
+
+EVENT_PEOPLE = """FROM registrations r JOIN candidates c ON c.id = r.candidate_id
+                  JOIN positions p ON p.id = r.position_id WHERE r.event_id = :event"""
+
+
+def _potensi_sheet(ws: Worksheet, db: Database, params: dict) -> None:
+    """SPEC §6.5 (v2): the potensi of the event's people, one row per person, the eight aspects across."""
+    header(ws, _person_titles() + list(talent.POTENSI_CODES) + [t("export.col.assessed_on"), t("export.col.source")],
+           [11, 34, 21, 36, *[7] * len(talent.POTENSI_CODES), 16, 30])
+    levels: dict[int, dict] = {}
+    for row in rows(db, """SELECT r.id AS reg, s.aspect, s.level, s.assessed_on, s.source
+                            FROM potensi_scores s JOIN registrations r ON r.candidate_id = s.candidate_id
+                            WHERE r.event_id = :event""", params):
+        levels.setdefault(row["reg"], {})[row["aspect"]] = row
+    for person in rows(db, f"SELECT r.id AS reg, {PERSON} {EVENT_PEOPLE} ORDER BY p.sort, r.participant_no", params):
+        mine = levels.get(person.pop("reg"), {})
+        if not mine:
+            continue
+        first = next(iter(mine.values()))
+        append(ws, [*person.values(), *(mine[c]["level"] if c in mine else None for c in talent.POTENSI_CODES),
+                    format_date(first["assessed_on"]) if first["assessed_on"] else "", first["source"]])
+    _text_columns(ws, (1, 3))
+
+
+def _rekam_jejak_sheet(ws: Worksheet, db: Database, params: dict) -> None:
+    """SPEC §6.5 (v2): the rekam jejak of the event's people as stored (codes as the data files name them)."""
+    fields = talent_store.RECORD_FIELDS
+    header(ws, _person_titles() + [t(f"reader.field.{f}") for f in fields] + [t("export.col.source")],
+           [11, 34, 21, 36, *[16] * len(fields), 30])
+    for row in rows(db, f"""SELECT {PERSON}, {", ".join("j." + f for f in fields)}, j.source
+                            FROM rekam_jejak j JOIN registrations r ON r.candidate_id = j.candidate_id
+                            JOIN candidates c ON c.id = r.candidate_id JOIN positions p ON p.id = r.position_id
+                            WHERE r.event_id = :event ORDER BY p.sort, r.participant_no""", params):
+        for field in ("hukuman_disiplin_date", "as_of"):
+            row[field] = format_date(row[field]) if row[field] else ""
+        for field in ("pendidikan", "hukuman_disiplin", "kesesuaian_bidang"):
+            row[field] = talent.reference_names(field).get(row[field], row[field] or "")
+        append(ws, list(row.values()))
+    _text_columns(ws, (1, 3))
+
+
+def _talent_sheet(ws: Worksheet, db: Database, event_id: int) -> None:
+    """SPEC §6.5 (v2): the talent map on the event's scheme — both axes with their inputs, the box and its
+    recommendation, or what is missing (the same rows as the Talenta page and the pemetaan recap)."""
+    built = talent_store.event_talent_map(db, event_id)
+    years = sorted({y for r in built["rows"] for y in r["skp_used"]}, reverse=True)
+    header(ws, _person_titles() + ["JPM", t("export.col.potential_index"), t("export.col.potential")]
+           + [f"SKP {y}" for y in years] + [t("export.col.performance"), t("recap.col.box"),
+                                            t("recap.col.recommendation"), t("export.col.missing")],
+           [11, 34, 21, 36, 9, 12, 12, *[16] * len(years), 20, 7, 60, 40])
+    predikat = {p["code"]: p["name"] for p in refdata.skp_predikat(db)}
+    for r in sorted(built["rows"], key=lambda r: (r["position_id"], r["participant_no"])):
+        append(ws, [r["participant_no"], r["name"], r["nip"], r["position_name"],
+                    None if r["jpm"] is None else round(r["jpm"], 2),
+                    None if r["potential_index"] is None else round(r["potential_index"], 2),
+                    t(f"recap.ninebox.{r['potential']}") if r["potential"] else "",
+                    *(predikat.get(r["skp_used"].get(y), "") for y in years),
+                    t(f"recap.ninebox.{r['performance']}") if r["performance"] else "",
+                    r["box"], r["action"] or "", talent.missing_text(r["missing"]) if r["missing"] else ""])
+    _text_columns(ws, (1, 3))
 
 
 def _person_titles() -> list[str]:

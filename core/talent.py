@@ -59,6 +59,11 @@ def reference_codes(name: str) -> tuple[str, ...]:
     return tuple(item["code"] for item in _read("potensi")["rekam_jejak"][name])
 
 
+def reference_names(name: str) -> dict[str, str]:
+    """Code → name of a rekam jejak list, as the data file writes it (``kurang_sesuai`` → ``Kurang sesuai``)."""
+    return {item["code"]: item["name"] for item in _read("potensi")["rekam_jejak"][name]}
+
+
 def box_texts() -> dict[tuple[str, str], dict]:
     """(potential, performance) → label, action, succession flag (data/ninebox.json, by cell, not number)."""
     return {(r["potential"], r["performance"]): r for r in _read("ninebox")}

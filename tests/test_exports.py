@@ -9,7 +9,7 @@ import re
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from core import db, exports, importer, reader, registry, report_recap, results, settings, sheets
+from core import db, exports, importer, reader, registry, report_recap, results, settings, sheets, talent, talent_store
 from core.db import one, rows
 from core.errors import PermissionDenied
 from core.i18n import format_datetime, t
@@ -211,7 +211,8 @@ def full_book(demo_file):
 
 
 def test_full_export_sheets_and_headers(full_book):
-    assert full_book.sheetnames == ["Penilaian", "Konsensus", "Hasil", "Nilai Tahap", "Catatan"]
+    assert full_book.sheetnames == ["Penilaian", "Konsensus", "Hasil", "Nilai Tahap", "Potensi", "Rekam Jejak",
+                                    "Peta Talenta", "Catatan"]
     assert [c.value for c in full_book["Penilaian"][1]] == [
         "No. Peserta", "Nama", "NIP", "Jabatan", "Asesor", "Alat Ukur", "Kode", "Kompetensi", "Level",
         "Bukti Perilaku", "Diperbarui"]
@@ -435,3 +436,24 @@ def test_recap_xlsx_flags_a_peserta_over_the_age_limit(demo_db, admin):
     notes = [row[0].value for row in ws.iter_rows() if row[0].value and str(row[0].value).startswith("* ")]
     assert notes and "batas usia 56 tahun" in notes[0]
     assert f"{person['name']} ({person['participant_no']}), 58 tahun" in notes[0]
+
+
+def test_full_export_of_a_pemetaan_has_potensi_rekam_jejak_and_boxes(demo_db):
+    """SPEC §6.5 (v2): potensi, rekam jejak and boxes, one sheet each — the same rows as the Talenta page."""
+    book = workbook(exports.full_export_xlsx(demo_db, user(demo_db, "admin"), PEMETAAN))
+    built = talent_store.event_talent_map(demo_db, PEMETAAN)
+    by_number = {r["participant_no"]: r for r in built["rows"]}
+    talent_rows = list(book["Peta Talenta"].iter_rows(min_row=2, values_only=True))
+    assert sorted(r[0] for r in talent_rows) == sorted(by_number)
+    box_column = [c.value for c in book["Peta Talenta"][1]].index("Kotak")
+    assert {r[0]: r[box_column] for r in talent_rows} == {n: r["box"] for n, r in by_number.items()}
+    incomplete = [r for r in talent_rows if r[box_column] is None]
+    assert incomplete and all(r[-1].startswith("data belum lengkap") for r in incomplete)
+    potensi = {r[0]: r for r in book["Potensi"].iter_rows(min_row=2, values_only=True)}
+    person = next(r for r in built["rows"] if r["participant_no"] in potensi)
+    stored = talent_store.potensi_of(demo_db, person["candidate_id"])
+    assert potensi[person["participant_no"]][4:12] == tuple(stored[c]["level"] if c in stored else None
+                                                          for c in talent.POTENSI_CODES)
+    rekam = {r[0]: r for r in book["Rekam Jejak"].iter_rows(min_row=2, values_only=True)}
+    record = talent_store.rekam_jejak_of(demo_db, person["candidate_id"])
+    assert rekam[person["participant_no"]][4] == talent.reference_names("pendidikan")[record["pendidikan"]]
