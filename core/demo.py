@@ -108,6 +108,13 @@ CURRENT_POSTS = [
     ("Kepala Bidang Anggaran", "BPKAD"), ("Kepala Bidang Perencanaan Infrastruktur", "Bappeda"),
     ("Kepala Bidang Lalu Lintas", "Dinas Perhubungan"), ("Kepala Bidang Pelayanan Kesehatan", "Dinas Kesehatan"),
 ]
+# Where applicants from outside the city come from, in the order they are needed.
+OTHER_REGIONS = ["Kabupaten Sukamakmur", "Kabupaten Bumi Raya", "Kota Sejahtera", "Kabupaten Tanjung Permai",
+                 "Kabupaten Lembah Hijau", "Kota Bandar Baru", "Kabupaten Sungai Jernih", "Kabupaten Gunung Mas",
+                 "Kota Pelabuhan Ratu", "Kabupaten Padang Luas", "Kabupaten Karang Indah", "Kota Mekar Jaya",
+                 "Kabupaten Danau Biru", "Kabupaten Rimba Raya", "Kota Sumber Makmur", "Kabupaten Pesisir Timur",
+                 "Kabupaten Pesisir Barat", "Kota Tirta Kencana", "Kabupaten Sawah Lebar", "Kabupaten Bukit Permai",
+                 "Kota Cahaya Baru", "Kabupaten Lautan Teduh", "Kabupaten Kebun Raya", "Kota Taman Sari"]
 ASSESSORS = [("asesor.rini", "Dra. Rini Astuti, M.Psi., Psikolog", "196805121994032004"),
              ("asesor.bambang", "Drs. Bambang Sutejo, M.M.", "196709081993031005"),
              ("asesor.yanti", "Yanti Kusumawati, S.Psi., M.Si.", "197804172003122002"),
@@ -146,9 +153,22 @@ def make_name(rng: random.Random, gender: str) -> str:
     return f"{prefix}{first} {rng.choice(FAMILY)}, {rng.choice(DEGREES)}"
 
 
+def _elsewhere(position: str, unit: str, held: set[tuple[str, str]]) -> str:
+    """One holder per post: a post already held in the city is held by this applicant in another region
+    (a seleksi terbuka is open to ASN of other instansi)."""
+    for region in ["", *OTHER_REGIONS]:
+        where = f"{unit} {region}".strip()
+        if (position, where) not in held:
+            held.add((position, where))
+            return where
+    raise ValueError("more applicants of one post than regions")  # the demo's sizes never get here
+
+
 def demo_candidates(n: int, seed: int = SEED, posts: list[tuple[str, str]] | None = None) -> list[dict]:
     """``n`` distinct candidates with valid NIPs (deterministic for a seed); ``posts`` gives each one's post."""
     rng = random.Random(seed)
+    # Applicants do not hold the posts of the pemetaan's incumbents (the same city, the same year).
+    held = set() if posts else {post for group in MAPPING_INCUMBENTS for post in group} | set(MAPPING_PENGAWAS)
     people, nips = [], set()
     while len(people) < n:
         gender = rng.choice("LP")
@@ -157,6 +177,7 @@ def demo_candidates(n: int, seed: int = SEED, posts: list[tuple[str, str]] | Non
             continue
         nips.add(nip)
         position, unit = posts[len(people)] if posts else rng.choice(CURRENT_POSTS)
+        unit = _elsewhere(position, unit, held)
         people.append({"nip": nip, "name": make_name(rng, gender),
                        "golongan": rng.choice(["IV/a", "IV/b", "IV/b", "IV/c"]),
                        "current_position": position, "current_unit": unit})

@@ -215,7 +215,16 @@ def test_every_current_post_exists_in_the_unit_named(database):
             if person["current_position"].startswith(post):
                 assert person["current_unit"].startswith(unit), person
         if person["current_position"].startswith("Camat "):
-            assert person["current_unit"] == "Kecamatan " + person["current_position"][len("Camat "):]
+            assert person["current_unit"].startswith("Kecamatan " + person["current_position"][len("Camat "):])
+
+
+def test_no_post_in_a_unit_has_two_holders(database):
+    """A Sekretaris Dinas Kesehatan is one person: applicants from other regions hold theirs elsewhere."""
+    from core.db import rows
+
+    held = [(p["current_position"], p["current_unit"]) for p in rows(
+        database, "SELECT current_position, current_unit FROM candidates WHERE current_position != ''")]
+    assert len(held) == len(set(held)) and len(held) > 100
 
 
 def test_pemetaan_people_hold_a_post_of_the_kind_they_are_mapped_against(database):
