@@ -413,7 +413,7 @@ def test_report_export_and_siasn(run, demo_db, tmp_path):
 
     assert run("report", "export", "--event", str(SELEKSI), "--out", str(tmp_path / "data.xlsx")) == 0
     assert load_workbook(tmp_path / "data.xlsx").sheetnames == ["Penilaian", "Konsensus", "Hasil", "Nilai Tahap",
-                                                                 "Catatan"]
+                                                                 "Potensi", "Rekam Jejak", "Peta Talenta", "Catatan"]
     assert run("report", "siasn", "--event", str(PEMETAAN), "--out", str(tmp_path / "siasn.json")) == 0
     shipped = json.loads((tmp_path / "siasn.json").read_text(encoding="utf-8"))
     assert {p["nip"] for p in finalised(demo_db, PEMETAAN)} <= set(json.dumps(shipped).split('"'))

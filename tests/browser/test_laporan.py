@@ -3,14 +3,13 @@ Issue the Pansel's berita acara with the meeting's place and download it."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from core import auth, demo, pansel, reports
-from core.i18n import format_date, t
+from core import auth, demo, pansel, reports, settings
+from core.i18n import format_date, local_date, t
 
 pytestmark = pytest.mark.browser
 PASSWORD = "rahasia123"
@@ -77,4 +76,5 @@ def test_issue_and_download_a_berita_acara(demo_app, page, tmp_path):
     [paper] = pansel.list_papers(demo_app.database(), 1)
     text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(str(tmp_path / "ba.pdf")).pages)
     assert f"Nomor: {paper['number']}" in text
-    assert f"tanggal {format_date(dt.date.today())}, bertempat di {room}" in text
+    today = local_date(None, settings.time_zone(demo_app.database()))  # the office's day, not the server's
+    assert f"tanggal {format_date(today)}, bertempat di {room}" in text
